@@ -1,0 +1,92 @@
+"""Shared parsing pieces: the Parser protocol, text clean-up, and Document assembly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.ids import sha256_bytes
+from pipeline.records import Document, Page
+
+# Pages are joined with a blank line so sentences never run across a page boundary.
+PAGE_SEPARATOR = "\n\n"
+
+# pdfium reports a hyphen it could not map as U+0002; other C0 controls are junk.
+_CONTROL = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f\x7f]")
+_CRLF = re.compile(r"\r\n?")
+
+
+class Parser(Protocol):
+    """Turns the bytes of one file into a Document."""
+
+    kind: str
+
+    def parse(self, data: bytes, source: str) -> Document:
+        """Parse bytes read from `source`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """Text of one page before assembly, with its quality flags."""
+
+    text: str
+    has_text: bool = True
+    ocr: bool = False
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and drop control characters, keeping tabs, newlines and form feeds."""
+    text = _CRLF.sub("\n", text).replace("\x02", "-")
+    return _CONTROL.sub("", text)
+
+
+def control_ratio(text: str) -> float:
+    """Return the share of characters that are control characters (a broken font's signature)."""
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return bad / len(text)
+
+
+def assemble(
+    data: bytes,
+    source: str,
+    kind: str,
+    pages: Sequence[PageText],
+    title: str | None = None,
+    date: str | None = None,
+    byline: str | None = None,
+    warnings: Sequence[str] = (),
+) -> Document:
+    """Join page texts into one Document with page offsets into its text."""
+    parts: list[str] = []
+    records: list[Page] = []
+    offset = 0
+    for number, page in enumerate(pages, start=1):
+        if number > 1:
+            parts.append(PAGE_SEPARATOR)
+            offset += len(PAGE_SEPARATOR)
+        parts.append(page.text)
+        records.append(Page(number, offset, offset + len(page.text), page.has_text, page.ocr))
+        offset += len(page.text)
+    return Document(
+        id=sha256_bytes(data),
+        source=source,
+        kind=kind,
+        text="".join(parts),
+        pages=tuple(records),
+        title=title or None,
+        date=date or None,
+        byline=byline or None,
+        size=len(data),
+        warnings=tuple(warnings),
+    )
+
+
+def display_name(path: Path) -> str:
+    """Return the source string recorded for a file."""
+    return str(path)
