@@ -1,0 +1,98 @@
+"""The Store protocol every backend implements, and the search result shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pipeline.records import Document, Entity, Failure, Mention
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search hit: a page of a document with a highlighted snippet."""
+
+    document_id: str
+    source: str
+    title: str | None
+    page: int
+    snippet: str
+    score: float
+    matched: str  # "text" (full-text) or "entity" (a mention of a matching entity)
+    entity: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the hit in the public `search --json` shape."""
+        out: dict[str, Any] = {
+            "document": {"id": self.document_id, "source": self.source, "title": self.title},
+            "page": self.page,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+            "matched": self.matched,
+        }
+        if self.entity is not None:
+            out["entity"] = self.entity
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits for a query, best first."""
+
+    query: str
+    type: str | None
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result in the public `search --json` shape."""
+        return {"query": self.query, "type": self.type, "hits": [h.to_json() for h in self.hits]}
+
+
+class Store(Protocol):
+    """Where linked records live. Every write is an idempotent upsert by id."""
+
+    def upsert_document(self, document: Document, mentions: list[Mention],
+                        entities: list[Entity]) -> None:
+        """Store a document with its pages, mentions and entities, replacing any older copy."""
+        ...
+
+    def add_source(self, document_id: str, source: str) -> None:
+        """Record another name under which a stored document was found."""
+        ...
+
+    def has_document(self, document_id: str) -> bool:
+        """Say whether a document is stored."""
+        ...
+
+    def record_failure(self, failure: Failure) -> None:
+        """Remember a failed input (replacing an older failure of the same source)."""
+        ...
+
+    def clear_failure(self, source: str) -> None:
+        """Forget the failure of a source that has now been ingested."""
+        ...
+
+    def failures(self) -> list[Failure]:
+        """Return the recorded failures."""
+        ...
+
+    def search(self, query: str, type_: str | None = None, limit: int = 10,
+               offset: int = 0) -> SearchResult:
+        """Full-text search over pages, optionally restricted to mentions of one entity type."""
+        ...
+
+    def document(self, document_id: str) -> dict[str, Any] | None:
+        """Return a stored document's metadata, pages and entities, or None."""
+        ...
+
+    def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Return entities with their mention and document counts, most mentioned first."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Return counts of documents, pages, mentions and entities per type."""
+        ...
+
+    def close(self) -> None:
+        """Release the store."""
+        ...

@@ -1,0 +1,49 @@
+-- moneytrail embedded store, schema version 1
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, title TEXT, date TEXT,
+    byline TEXT, size INTEGER NOT NULL, page_count INTEGER NOT NULL, warnings TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS document_sources (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, source TEXT NOT NULL,
+    PRIMARY KEY (document_id, source)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    rowid INTEGER PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    has_text INTEGER NOT NULL, ocr INTEGER NOT NULL, text TEXT NOT NULL,
+    UNIQUE (document_id, number)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
+    text, content='pages', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS pages_ai AFTER INSERT ON pages BEGIN
+    INSERT INTO pages_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS pages_ad AFTER DELETE ON pages BEGIN
+    INSERT INTO pages_fts(pages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, kind TEXT,
+    attributes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
+CREATE TABLE IF NOT EXISTS entity_aliases (
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE, alias TEXT NOT NULL,
+    norm TEXT NOT NULL, PRIMARY KEY (entity_id, alias)
+);
+CREATE INDEX IF NOT EXISTS entity_aliases_norm ON entity_aliases(norm);
+CREATE TABLE IF NOT EXISTS mentions (
+    id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    entity_id TEXT, page INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    type TEXT NOT NULL, text TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    sentence TEXT NOT NULL, extractor TEXT NOT NULL, score REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_doc_page ON mentions(document_id, page);
+CREATE INDEX IF NOT EXISTS mentions_type_key ON mentions(type, key);
+CREATE TABLE IF NOT EXISTS failures (
+    source TEXT PRIMARY KEY, stage TEXT NOT NULL, error TEXT NOT NULL, message TEXT NOT NULL,
+    time TEXT NOT NULL, document_id TEXT
+);

@@ -1,0 +1,170 @@
+"""The store contract: every backend must pass these (Elasticsearch joins when it exists)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import StoreError
+from pipeline.ids import entity_id, mention_id
+from pipeline.records import Document, Entity, Failure, Mention, Page
+from pipeline.store import SqliteStore, Store
+
+BACKENDS = ["sqlite", "elasticsearch"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "elasticsearch":
+        if not os.environ.get("MONEYTRAIL_ES_URL"):
+            pytest.skip("MONEYTRAIL_ES_URL is not set: no Elasticsearch cluster to test against")
+        pytest.skip("the Elasticsearch backend is not implemented yet (issue 5)")
+    db = SqliteStore(tmp_path / "store.db")
+    yield db
+    db.close()
+
+
+def _document(text_pages: list[str], source: str = "report.pdf") -> Document:
+    pages, parts, offset = [], [], 0
+    for number, text in enumerate(text_pages, start=1):
+        if number > 1:
+            parts.append("\n\n")
+            offset += 2
+        pages.append(Page(number, offset, offset + len(text)))
+        parts.append(text)
+        offset += len(text)
+    text = "".join(parts)
+    return Document(id=f"doc-{abs(hash(text))}", source=source, kind="pdf", text=text,
+                    pages=tuple(pages), title="A report", size=len(text))
+
+
+def _mention(doc: Document, surface: str, type_: str, key: str, eid: str | None,
+             value: dict[str, object]) -> Mention:
+    start = doc.text.index(surface)
+    return Mention(mention_id(doc.id, type_, start, start + len(surface)), doc.id,
+                   doc.page_at(start), start, start + len(surface), type_, surface, value, key,
+                   f"Sentence with {surface}.", "test", 1.0, eid)
+
+
+ADDRESS = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+
+
+def _records(doc: Document) -> tuple[list[Mention], list[Entity]]:
+    lazarus = entity_id("actor", "gz:lazarus group")
+    wallet = entity_id("wallet", ADDRESS.lower())
+    suspect = entity_id("wallet", "suspect:0xBAD")
+    entities = [
+        Entity(lazarus, "actor", "Lazarus Group", ("APT38",), {"kind": "group"}),
+        Entity(wallet, "wallet", ADDRESS, (), {"address": ADDRESS, "chains": ["ETH"],
+                                              "suspect": False}),
+        Entity(suspect, "wallet", "0xBAD", (), {"address": "0xBAD", "suspect": True}),
+    ]
+    mentions = [
+        _mention(doc, "Lazarus Group", "actor", "gz:lazarus group", lazarus, {"kind": "group"}),
+        _mention(doc, "APT38", "actor", "gz:lazarus group", lazarus, {"kind": "group"}),
+        _mention(doc, ADDRESS, "wallet", ADDRESS.lower(), wallet, {"chains": ["ETH"]}),
+    ]
+    return mentions, entities
+
+
+@pytest.fixture
+def loaded(store: Store) -> tuple[Store, Document]:
+    doc = _document(["The Lazarus Group laundered funds through casinos in Macau.",
+                     f"APT38 used the wallet {ADDRESS} for the Ronin theft."])
+    mentions, entities = _records(doc)
+    store.upsert_document(doc, mentions, entities)
+    return store, doc
+
+
+def test_upsert_is_idempotent(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    before = store.stats()
+    mentions, entities = _records(doc)
+    store.upsert_document(doc, mentions, entities)
+    assert store.stats() == before
+    assert before["documents"] == 1 and before["pages"] == 2 and before["mentions"] == 3
+    assert before["by_type"]["actor"] == {"mentions": 2, "entities": 1}
+
+
+def test_full_text_search_finds_page_with_snippet(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    result = store.search("casinos Macau")
+    assert [(h.document_id, h.page) for h in result.hits] == [(doc.id, 1)]
+    assert "<mark>" in result.hits[0].snippet
+
+
+@pytest.mark.parametrize("query", ["lazarus group", "APT38", "Lazarus"])
+def test_typed_search_finds_every_page_of_the_entity(loaded: tuple[Store, Document],
+                                                     query: str) -> None:
+    store, _ = loaded
+    result = store.search(query, "actor")
+    if query == "Lazarus":
+        # A bare word that is no alias is not the entity: only full-text would find it.
+        assert result.hits == []
+        return
+    assert sorted(h.page for h in result.hits) == [1, 2]
+    assert all(h.entity and h.entity["name"] == "Lazarus Group" for h in result.hits)
+
+
+def test_search_by_address_in_any_case(loaded: tuple[Store, Document]) -> None:
+    store, _ = loaded
+    for query in (ADDRESS, ADDRESS.lower()):
+        hits = store.search(query, "wallet").hits
+        assert [h.page for h in hits] == [2]
+
+
+def test_search_survives_fts_syntax(loaded: tuple[Store, Document]) -> None:
+    store, _ = loaded
+    for query in ('"unbalanced', "a:b", "(", "AND", "Ronin-theft", "NOT OR"):
+        store.search(query)  # no exception
+
+
+def test_suspect_wallet_is_not_indexed_as_entity(loaded: tuple[Store, Document]) -> None:
+    store, _ = loaded
+    names = [e["name"] for e in store.entities("wallet")]
+    assert names == [ADDRESS]
+
+
+def test_reingest_replaces_old_mentions(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    mentions, entities = _records(doc)
+    store.upsert_document(doc, mentions[:1], entities)
+    assert store.stats()["mentions"] == 1
+
+
+def test_document_lookup_by_prefix(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    shown = store.document(doc.id[:8])
+    assert shown is not None and shown["id"] == doc.id
+    assert [p["number"] for p in shown["pages"]] == [1, 2]
+    assert {e["name"] for e in shown["entities"]} == {"Lazarus Group", ADDRESS}
+    assert store.document("nope") is None
+
+
+def test_failures_are_kept_and_cleared(store: Store) -> None:
+    store.record_failure(Failure("bad.pdf", "parse", "ParseError", "bad.pdf: corrupt", "t"))
+    assert [f.source for f in store.failures()] == ["bad.pdf"]
+    store.clear_failure("bad.pdf")
+    assert store.failures() == []
+
+
+def test_same_bytes_under_two_names_is_one_document(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    store.add_source(doc.id, "copy-of-report.pdf")
+    shown = store.document(doc.id)
+    assert shown is not None and sorted(shown["sources"]) == ["copy-of-report.pdf", "report.pdf"]
+    assert store.stats()["documents"] == 1
+
+
+@pytest.mark.parametrize("bad", ["dir", "missing-parent", "not-sqlite"])
+def test_unusable_store_path_is_a_store_error(tmp_path: Path, bad: str) -> None:
+    path = {"dir": tmp_path, "missing-parent": tmp_path / "no" / "such" / "x.db",
+            "not-sqlite": tmp_path / "text.db"}[bad]
+    if bad == "not-sqlite":
+        path.write_text("this is not a database " * 100)
+    with pytest.raises(StoreError):
+        SqliteStore(path)
+    assert not (tmp_path / "no").exists()
