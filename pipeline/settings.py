@@ -25,9 +25,7 @@ class Settings:
     models_dir: Path = MODELS_DIR
 
 
-def load_settings(
-    store: str | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(store: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from flags first, then MONEYTRAIL_* environment variables, then defaults."""
     env = os.environ if environ is None else environ
     chosen = store or env.get("MONEYTRAIL_STORE") or DEFAULT_STORE

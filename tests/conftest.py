@@ -13,7 +13,7 @@ SHARED = ROOT.parent / "shared" / "data"
 
 
 def shared_path(*parts: str) -> Path:
-    """Return a path under ../shared/data, skipping the test when it is absent (a user's machine)."""
+    """Return a path under ../shared/data; skip the test where it is absent (a user machine)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent: the real-data tests run only beside ../shared")

@@ -13,8 +13,13 @@ from pipeline.records import Document
 
 SUFFIXES: dict[str, str] = {
     ".pdf": "pdf",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".markdown": "text",
 }
 
 
@@ -28,7 +33,9 @@ def sniff(data: bytes, suffix: str) -> str | None:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"%pdf") or b"%pdf-" in data[:1024]:
         return "pdf"
-    if head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and b"<body" in data.lower()[:65536]):
+    if head.startswith((b"<!doctype html", b"<html")) or (
+        b"<html" in head and b"<body" in data.lower()[:65536]
+    ):
         return "html"
     kind = SUFFIXES.get(suffix.lower())
     if kind == "pdf":

@@ -13,8 +13,20 @@ from pipeline.parse.text import decode
 from pipeline.records import Document
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
-_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
-         "svg", "button", "template")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "template",
+)
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -30,10 +42,14 @@ class HtmlParser:
         markup, warnings = _decode(data, source)
         try:
             found = trafilatura.bare_extraction(
-                markup, with_metadata=True, include_comments=False, include_tables=True,
-                favor_recall=True, deduplicate=False,
+                markup,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=True,
+                favor_recall=True,
+                deduplicate=False,
             )
-        except Exception:  # noqa: BLE001 - trafilatura raises many kinds on broken markup
+        except Exception:
             found = None
         text = getattr(found, "text", None) or ""
         title = getattr(found, "title", None)
@@ -49,8 +65,16 @@ class HtmlParser:
         text = _BLANKS.sub("\n\n", clean_text(text)).strip()
         if not text:
             raise ParseError(f"{source}: the HTML page holds no readable text")
-        return assemble(data, source, self.kind, [PageText(text)], title=title, date=date,
-                        byline=byline, warnings=warnings)
+        return assemble(
+            data,
+            source,
+            self.kind,
+            [PageText(text)],
+            title=title,
+            date=date,
+            byline=byline,
+            warnings=warnings,
+        )
 
 
 def _decode(data: bytes, source: str) -> tuple[str, list[str]]:

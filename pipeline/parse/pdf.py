@@ -30,7 +30,9 @@ class PdfParser:
     def parse(self, data: bytes, source: str) -> Document:
         """Parse PDF bytes into a Document."""
         if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF-" not in data[:1024]:
-            raise ParseError(f"{source}: not a PDF (no %PDF header); the file is corrupt or misnamed")
+            raise ParseError(
+                f"{source}: not a PDF (no %PDF header); the file is corrupt or misnamed"
+            )
         with _open(data, source) as pdf:
             count = len(pdf)
             if count == 0:

@@ -6,7 +6,7 @@ from pipeline.errors import ConfigError
 from pipeline.store.base import Hit, SearchResult, Store
 from pipeline.store.sqlite import SqliteStore
 
-__all__ = ["Hit", "SearchResult", "Store", "SqliteStore", "open_store"]
+__all__ = ["Hit", "SearchResult", "SqliteStore", "Store", "open_store"]
 
 
 def open_store(location: str) -> Store:

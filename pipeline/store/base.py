@@ -51,8 +51,9 @@ class SearchResult:
 class Store(Protocol):
     """Where linked records live. Every write is an idempotent upsert by id."""
 
-    def upsert_document(self, document: Document, mentions: list[Mention],
-                        entities: list[Entity]) -> None:
+    def upsert_document(
+        self, document: Document, mentions: list[Mention], entities: list[Entity]
+    ) -> None:
         """Store a document with its pages, mentions and entities, replacing any older copy."""
         ...
 
@@ -76,8 +77,9 @@ class Store(Protocol):
         """Return the recorded failures."""
         ...
 
-    def search(self, query: str, type_: str | None = None, limit: int = 10,
-               offset: int = 0) -> SearchResult:
+    def search(
+        self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
+    ) -> SearchResult:
         """Full-text search over pages, optionally restricted to mentions of one entity type."""
         ...
 

@@ -51,7 +51,7 @@ def _highlight(sentence: str, text: str) -> str:
     at = sentence.find(flat)
     if at < 0:
         return sentence
-    return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat):]}"
+    return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat) :]}"
 
 
 class SqliteStore:
@@ -60,10 +60,14 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if self.path.is_dir():
-            raise StoreError(f"store path {self.path} is a directory; give a file path with --store")
+            raise StoreError(
+                f"store path {self.path} is a directory; give a file path with --store"
+            )
         if not self.path.parent.exists():
-            raise StoreError(f"store folder {self.path.parent} does not exist; create it or pick "
-                             "another --store path")
+            raise StoreError(
+                f"store folder {self.path.parent} does not exist; create it or pick "
+                "another --store path"
+            )
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
@@ -72,15 +76,18 @@ class SqliteStore:
             self.db.execute("PRAGMA synchronous = NORMAL")
             schema = resources.files("pipeline.store").joinpath("schema.sql").read_text()
             self.db.executescript(schema)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                            (SCHEMA_VERSION,))
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot use {self.path} as a moneytrail store ({exc}); "
-                             "pick another --store path") from exc
+            raise StoreError(
+                f"cannot use {self.path} as a moneytrail store ({exc}); pick another --store path"
+            ) from exc
 
     # --- writes -------------------------------------------------------------------------
-    def upsert_document(self, document: Document, mentions: list[Mention],
-                        entities: list[Entity]) -> None:
+    def upsert_document(
+        self, document: Document, mentions: list[Mention], entities: list[Entity]
+    ) -> None:
         """Store a document with its pages, mentions and entities, replacing any older copy."""
         kept = [e for e in entities if not e.attributes.get("suspect")]
         kept_ids = {e.id for e in kept}
@@ -93,24 +100,62 @@ class SqliteStore:
                     "SET kind=excluded.kind, title=excluded.title, date=excluded.date, "
                     "byline=excluded.byline, page_count=excluded.page_count, "
                     "warnings=excluded.warnings",
-                    (document.id, document.source, document.kind, document.title, document.date,
-                     document.byline, document.size, len(document.pages),
-                     json.dumps(list(document.warnings)), _now()))
-                self.db.execute("INSERT OR IGNORE INTO document_sources VALUES (?, ?)",
-                                (document.id, document.source))
+                    (
+                        document.id,
+                        document.source,
+                        document.kind,
+                        document.title,
+                        document.date,
+                        document.byline,
+                        document.size,
+                        len(document.pages),
+                        json.dumps(list(document.warnings)),
+                        _now(),
+                    ),
+                )
+                self.db.execute(
+                    "INSERT OR IGNORE INTO document_sources VALUES (?, ?)",
+                    (document.id, document.source),
+                )
                 self.db.executemany(
                     'INSERT INTO pages (document_id, number, start, "end", has_text, ocr, text) '
                     "VALUES (?,?,?,?,?,?,?)",
-                    [(document.id, p.number, p.start, p.end, int(p.has_text), int(p.ocr),
-                      document.page_text(p)) for p in document.pages])
+                    [
+                        (
+                            document.id,
+                            p.number,
+                            p.start,
+                            p.end,
+                            int(p.has_text),
+                            int(p.ocr),
+                            document.page_text(p),
+                        )
+                        for p in document.pages
+                    ],
+                )
                 for entity in kept:
                     self._upsert_entity(entity)
                 self.db.executemany(
                     "INSERT OR REPLACE INTO mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(m.id, m.document_id, m.entity_id if m.entity_id in kept_ids else None,
-                      m.page, m.start, m.end, m.type, m.text, m.key,
-                      json.dumps(m.value, sort_keys=True), m.sentence, m.extractor, m.score)
-                     for m in mentions])
+                    [
+                        (
+                            m.id,
+                            m.document_id,
+                            m.entity_id if m.entity_id in kept_ids else None,
+                            m.page,
+                            m.start,
+                            m.end,
+                            m.type,
+                            m.text,
+                            m.key,
+                            json.dumps(m.value, sort_keys=True),
+                            m.sentence,
+                            m.extractor,
+                            m.score,
+                        )
+                        for m in mentions
+                    ],
+                )
                 self.db.execute("DELETE FROM failures WHERE source = ?", (document.source,))
         except sqlite3.Error as exc:
             raise StoreError(f"could not write {document.source} to {self.path} ({exc})") from exc
@@ -118,11 +163,18 @@ class SqliteStore:
     def _upsert_entity(self, entity: Entity) -> None:
         self.db.execute(
             "INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
-            (entity.id, entity.type, entity.name, entity.attributes.get("kind"),
-             json.dumps(entity.attributes, sort_keys=True)))
+            (
+                entity.id,
+                entity.type,
+                entity.name,
+                entity.attributes.get("kind"),
+                json.dumps(entity.attributes, sort_keys=True),
+            ),
+        )
         self.db.executemany(
             "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
-            [(entity.id, alias, normalise(alias)) for alias in (entity.name, *entity.aliases)])
+            [(entity.id, alias, normalise(alias)) for alias in (entity.name, *entity.aliases)],
+        )
 
     def _transaction(self) -> sqlite3.Connection:
         self.db.execute("BEGIN IMMEDIATE")
@@ -130,7 +182,9 @@ class SqliteStore:
 
     def add_source(self, document_id: str, source: str) -> None:
         """Record another name under which a stored document was found."""
-        self.db.execute("INSERT OR IGNORE INTO document_sources VALUES (?, ?)", (document_id, source))
+        self.db.execute(
+            "INSERT OR IGNORE INTO document_sources VALUES (?, ?)", (document_id, source)
+        )
         self.db.execute("DELETE FROM failures WHERE source = ?", (source,))
 
     def has_document(self, document_id: str) -> bool:
@@ -140,9 +194,17 @@ class SqliteStore:
 
     def record_failure(self, failure: Failure) -> None:
         """Remember a failed input, replacing an older failure of the same source."""
-        self.db.execute("INSERT OR REPLACE INTO failures VALUES (?,?,?,?,?,?)",
-                        (failure.source, failure.stage, failure.error, failure.message,
-                         failure.time or _now(), failure.document_id))
+        self.db.execute(
+            "INSERT OR REPLACE INTO failures VALUES (?,?,?,?,?,?)",
+            (
+                failure.source,
+                failure.stage,
+                failure.error,
+                failure.message,
+                failure.time or _now(),
+                failure.document_id,
+            ),
+        )
 
     def clear_failure(self, source: str) -> None:
         """Forget the failure of a source that has now been ingested."""
@@ -151,12 +213,15 @@ class SqliteStore:
     def failures(self) -> list[Failure]:
         """Return the recorded failures, newest first."""
         rows = self.db.execute("SELECT * FROM failures ORDER BY time DESC, source").fetchall()
-        return [Failure(r["source"], r["stage"], r["error"], r["message"], r["time"],
-                        r["document_id"]) for r in rows]
+        return [
+            Failure(r["source"], r["stage"], r["error"], r["message"], r["time"], r["document_id"])
+            for r in rows
+        ]
 
     # --- reads --------------------------------------------------------------------------
-    def search(self, query: str, type_: str | None = None, limit: int = 10,
-               offset: int = 0) -> SearchResult:
+    def search(
+        self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
+    ) -> SearchResult:
         """Search page text and entity names; with a type, only mentions of that type."""
         hits = self._entity_hits(query, type_)
         if type_ is None:
@@ -167,7 +232,7 @@ class SqliteStore:
                 unique.setdefault((hit.document_id, hit.page), hit)
             hits = list(unique.values())
         hits.sort(key=lambda h: -h.score)
-        return SearchResult(query, type_, hits[offset:offset + limit])
+        return SearchResult(query, type_, hits[offset : offset + limit])
 
     def _text_hits(self, query: str, limit: int) -> list[Hit]:
         match = fts_query(query)
@@ -177,13 +242,25 @@ class SqliteStore:
             rows = self.db.execute(
                 "SELECT p.document_id, d.source, d.title, p.number, "
                 "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip, "
-                "bm25(pages_fts) AS rank FROM pages_fts "
-                "JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.id = p.document_id "
-                "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+                "bm25(pages_fts) AS rank FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid "
+                "JOIN documents d ON d.id = p.document_id "
+                "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?",
+                (match, limit),
+            ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        return [Hit(r["document_id"], r["source"], r["title"], r["number"],
-                    " ".join(r["snip"].split()), -float(r["rank"]), "text") for r in rows]
+        return [
+            Hit(
+                r["document_id"],
+                r["source"],
+                r["title"],
+                r["number"],
+                " ".join(r["snip"].split()),
+                -float(r["rank"]),
+                "text",
+            )
+            for r in rows
+        ]
 
     def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
         norm = normalise(query)
@@ -199,38 +276,66 @@ class SqliteStore:
             "e.id AS eid, e.type, e.name, m.start FROM mentions m "
             "JOIN entities e ON e.id = m.entity_id "
             "JOIN entity_aliases a ON a.entity_id = e.id JOIN documents d ON d.id = m.document_id "
-            f"WHERE {where} ORDER BY d.source, m.page, m.start", params).fetchall()
+            f"WHERE {where} ORDER BY d.source, m.page, m.start",
+            params,
+        ).fetchall()
         hits: dict[tuple[str, int], Hit] = {}
         for r in rows:
             key = (r["document_id"], r["page"])
             if key in hits:
                 continue
             # Entity hits rank above text hits: the analyst named a thing, not a word.
-            hits[key] = Hit(r["document_id"], r["source"], r["title"], r["page"],
-                            _highlight(r["sentence"], r["text"]), 100.0, "entity",
-                            {"id": r["eid"], "type": r["type"], "name": r["name"]})
+            hits[key] = Hit(
+                r["document_id"],
+                r["source"],
+                r["title"],
+                r["page"],
+                _highlight(r["sentence"], r["text"]),
+                100.0,
+                "entity",
+                {"id": r["eid"], "type": r["type"], "name": r["name"]},
+            )
         return list(hits.values())
 
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities (id or unique id prefix)."""
-        rows = self.db.execute("SELECT * FROM documents WHERE id LIKE ? LIMIT 2",
-                               (document_id + "%",)).fetchall()
+        rows = self.db.execute(
+            "SELECT * FROM documents WHERE id LIKE ? LIMIT 2", (document_id + "%",)
+        ).fetchall()
         if len(rows) != 1:
             return None
         doc = dict(rows[0])
         doc["warnings"] = json.loads(doc["warnings"])
-        doc["sources"] = [r[0] for r in self.db.execute(
-            "SELECT source FROM document_sources WHERE document_id = ?", (doc["id"],))]
-        doc["pages"] = [dict(r) for r in self.db.execute(
-            'SELECT number, start, "end", has_text, ocr, length(text) AS chars FROM pages '
-            "WHERE document_id = ? ORDER BY number", (doc["id"],))]
+        doc["sources"] = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT source FROM document_sources WHERE document_id = ?", (doc["id"],)
+            )
+        ]
+        doc["pages"] = [
+            dict(r)
+            for r in self.db.execute(
+                'SELECT number, start, "end", has_text, ocr, length(text) AS chars FROM pages '
+                "WHERE document_id = ? ORDER BY number",
+                (doc["id"],),
+            )
+        ]
         doc["entities"] = [
-            {"id": r["id"], "type": r["type"], "name": r["name"], "kind": r["kind"],
-             "mentions": r["n"], "pages": sorted({int(p) for p in r["pages"].split(",")})}
+            {
+                "id": r["id"],
+                "type": r["type"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "mentions": r["n"],
+                "pages": sorted({int(p) for p in r["pages"].split(",")}),
+            }
             for r in self.db.execute(
                 "SELECT e.id, e.type, e.name, e.kind, count(*) AS n, group_concat(m.page) AS pages "
                 "FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? "
-                "GROUP BY e.id ORDER BY e.type, n DESC, e.name", (doc["id"],))]
+                "GROUP BY e.id ORDER BY e.type, n DESC, e.name",
+                (doc["id"],),
+            )
+        ]
         return doc
 
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -240,22 +345,37 @@ class SqliteStore:
             "SELECT e.id, e.type, e.name, e.kind, e.attributes, count(*) AS mentions, "
             "count(DISTINCT m.document_id) AS documents FROM entities e "
             f"JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
-            "ORDER BY mentions DESC, e.name LIMIT ?", [*params, limit]).fetchall()
-        return [{"id": r["id"], "type": r["type"], "name": r["name"], "kind": r["kind"],
-                 "attributes": json.loads(r["attributes"]), "mentions": r["mentions"],
-                 "documents": r["documents"]} for r in rows]
+            "ORDER BY mentions DESC, e.name LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [
+            {
+                "id": r["id"],
+                "type": r["type"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "attributes": json.loads(r["attributes"]),
+                "mentions": r["mentions"],
+                "documents": r["documents"],
+            }
+            for r in rows
+        ]
 
     def stats(self) -> dict[str, Any]:
         """Return counts of documents, pages, mentions and entities per type."""
         one = self.db.execute
         per_type: dict[str, dict[str, int]] = {}
-        for r in one("SELECT type, count(*) AS n, count(DISTINCT entity_id) AS e FROM mentions "
-                     "GROUP BY type ORDER BY type"):
+        for r in one(
+            "SELECT type, count(*) AS n, count(DISTINCT entity_id) AS e FROM mentions "
+            "GROUP BY type ORDER BY type"
+        ):
             per_type[r["type"]] = {"mentions": r["n"], "entities": r["e"]}
         return {
             "documents": one("SELECT count(*) FROM documents").fetchone()[0],
             "pages": one("SELECT count(*) FROM pages").fetchone()[0],
-            "pages_without_text": one("SELECT count(*) FROM pages WHERE has_text = 0").fetchone()[0],
+            "pages_without_text": one("SELECT count(*) FROM pages WHERE has_text = 0").fetchone()[
+                0
+            ],
             "mentions": one("SELECT count(*) FROM mentions").fetchone()[0],
             "entities": one("SELECT count(DISTINCT entity_id) FROM mentions").fetchone()[0],
             "failures": one("SELECT count(*) FROM failures").fetchone()[0],

@@ -105,6 +105,8 @@ def test_broken_html_still_parses() -> None:
     [
         ("Café in Phnom Penh – riel".encode("cp1252"), "Café in Phnom Penh – riel", True),
         ("Plain UTF-8 – Macau".encode(), "Plain UTF-8 – Macau", False),
+        ("The “Café Lumière” account, a naïve front – €40,000.".encode("cp1252"),
+         "The “Café Lumière” account, a naïve front – €40,000.", True),
         (b"\xef\xbb\xbfBOM text about OFAC", "BOM text about OFAC", False),
     ],
 )
@@ -141,7 +143,9 @@ def test_real_pdfs_flag_pages_without_text(name: str, flagged: set[int], pages: 
 
 
 def test_real_un_report_keeps_page_text() -> None:
-    doc = parse(shared_path("real-pdfs", "R01_UN-S-2025-482_ISIL-AlQaida-Monitoring-Team-36th-report.pdf"))
+    doc = parse(
+        shared_path("real-pdfs", "R01_UN-S-2025-482_ISIL-AlQaida-Monitoring-Team-36th-report.pdf")
+    )
     page3 = doc.page_text(doc.pages[2])
     assert page3.startswith("S/2025/482")
     assert "Thirty-sixth report" in page3

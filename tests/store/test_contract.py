@@ -37,16 +37,36 @@ def _document(text_pages: list[str], source: str = "report.pdf") -> Document:
         parts.append(text)
         offset += len(text)
     text = "".join(parts)
-    return Document(id=f"doc-{abs(hash(text))}", source=source, kind="pdf", text=text,
-                    pages=tuple(pages), title="A report", size=len(text))
+    return Document(
+        id=f"doc-{abs(hash(text))}",
+        source=source,
+        kind="pdf",
+        text=text,
+        pages=tuple(pages),
+        title="A report",
+        size=len(text),
+    )
 
 
-def _mention(doc: Document, surface: str, type_: str, key: str, eid: str | None,
-             value: dict[str, object]) -> Mention:
+def _mention(
+    doc: Document, surface: str, type_: str, key: str, eid: str | None, value: dict[str, object]
+) -> Mention:
     start = doc.text.index(surface)
-    return Mention(mention_id(doc.id, type_, start, start + len(surface)), doc.id,
-                   doc.page_at(start), start, start + len(surface), type_, surface, value, key,
-                   f"Sentence with {surface}.", "test", 1.0, eid)
+    return Mention(
+        mention_id(doc.id, type_, start, start + len(surface)),
+        doc.id,
+        doc.page_at(start),
+        start,
+        start + len(surface),
+        type_,
+        surface,
+        value,
+        key,
+        f"Sentence with {surface}.",
+        "test",
+        1.0,
+        eid,
+    )
 
 
 ADDRESS = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
@@ -58,8 +78,9 @@ def _records(doc: Document) -> tuple[list[Mention], list[Entity]]:
     suspect = entity_id("wallet", "suspect:0xBAD")
     entities = [
         Entity(lazarus, "actor", "Lazarus Group", ("APT38",), {"kind": "group"}),
-        Entity(wallet, "wallet", ADDRESS, (), {"address": ADDRESS, "chains": ["ETH"],
-                                              "suspect": False}),
+        Entity(
+            wallet, "wallet", ADDRESS, (), {"address": ADDRESS, "chains": ["ETH"], "suspect": False}
+        ),
         Entity(suspect, "wallet", "0xBAD", (), {"address": "0xBAD", "suspect": True}),
     ]
     mentions = [
@@ -72,8 +93,12 @@ def _records(doc: Document) -> tuple[list[Mention], list[Entity]]:
 
 @pytest.fixture
 def loaded(store: Store) -> tuple[Store, Document]:
-    doc = _document(["The Lazarus Group laundered funds through casinos in Macau.",
-                     f"APT38 used the wallet {ADDRESS} for the Ronin theft."])
+    doc = _document(
+        [
+            "The Lazarus Group laundered funds through casinos in Macau.",
+            f"APT38 used the wallet {ADDRESS} for the Ronin theft.",
+        ]
+    )
     mentions, entities = _records(doc)
     store.upsert_document(doc, mentions, entities)
     return store, doc
@@ -97,8 +122,9 @@ def test_full_text_search_finds_page_with_snippet(loaded: tuple[Store, Document]
 
 
 @pytest.mark.parametrize("query", ["lazarus group", "APT38", "Lazarus"])
-def test_typed_search_finds_every_page_of_the_entity(loaded: tuple[Store, Document],
-                                                     query: str) -> None:
+def test_typed_search_finds_every_page_of_the_entity(
+    loaded: tuple[Store, Document], query: str
+) -> None:
     store, _ = loaded
     result = store.search(query, "actor")
     if query == "Lazarus":
@@ -161,8 +187,11 @@ def test_same_bytes_under_two_names_is_one_document(loaded: tuple[Store, Documen
 
 @pytest.mark.parametrize("bad", ["dir", "missing-parent", "not-sqlite"])
 def test_unusable_store_path_is_a_store_error(tmp_path: Path, bad: str) -> None:
-    path = {"dir": tmp_path, "missing-parent": tmp_path / "no" / "such" / "x.db",
-            "not-sqlite": tmp_path / "text.db"}[bad]
+    path = {
+        "dir": tmp_path,
+        "missing-parent": tmp_path / "no" / "such" / "x.db",
+        "not-sqlite": tmp_path / "text.db",
+    }[bad]
     if bad == "not-sqlite":
         path.write_text("this is not a database " * 100)
     with pytest.raises(StoreError):
