@@ -1,0 +1,44 @@
+"""Candidates: what each spaCy component proposes before overlaps are resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc
+
+CANDIDATES = "mt_candidates"
+SELECTED = "mt"
+# Lower wins an overlap first; among equals the longer span wins.
+PRIORITY = {"wallet": 0, "amount": 1, "casino": 2, "actor": 3, "country": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A proposed mention: span in the Doc's text, type, normalised value and its grouping key."""
+
+    start: int
+    end: int
+    type: str
+    text: str
+    key: str
+    value: dict[str, Any] = field(default_factory=dict)
+    extractor: str = ""
+    score: float = 1.0
+
+
+def add(doc: Doc, candidate: Candidate) -> None:
+    """Record a candidate on the Doc."""
+    doc.user_data.setdefault(CANDIDATES, []).append(candidate)
+
+
+def candidates(doc: Doc, type_: str | None = None) -> list[Candidate]:
+    """Return the candidates proposed so far, optionally of one type."""
+    found: list[Candidate] = doc.user_data.get(CANDIDATES, [])
+    return [c for c in found if type_ is None or c.type == type_]
+
+
+def selected(doc: Doc) -> list[Candidate]:
+    """Return the candidates kept after overlap resolution."""
+    kept: list[Candidate] = doc.user_data.get(SELECTED, [])
+    return kept

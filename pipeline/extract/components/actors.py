@@ -1,0 +1,196 @@
+"""Actors (people, organisations, groups, agencies, companies, exchanges, mixers) with a kind."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.components.gazetteer_match import AliasMatcher
+from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
+from pipeline.extract.geo import lookup
+from pipeline.extract.money import load_currencies
+from pipeline.extract.names import clean_surface, normalise
+
+_AGENCY = re.compile(
+    r"\b(Department|Ministry|Bureau|Agency|Office|Commission|Police|Court|Council|Committee|"
+    r"Authority|Treasury|Government|United Nations|Security Council|Directorate|Service|Embassy|"
+    r"Prosecutor|Attorney|Administration|Parliament|Senate|Congress|Regulator|Central Bank|FBI|"
+    r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff)\b"
+)
+_COMPANY = re.compile(
+    r"\b(Ltd|Limited|Inc|LLC|Co\.|Corp|Corporation|Company|Pte|PLC|GmbH|"
+    r"Holdings?|Trading|Technolog(?:y|ies)|Enterprises?|Sdn Bhd)\b\.?"
+)
+_EXCHANGE = re.compile(r"\b(Exchange|Exchanger|OTC desk)\b")
+_MIXER = re.compile(r"\b(Mixer|Tumbler)\b", re.I)
+_BANK = re.compile(r"\b(Bank|Banking)\b")
+_GROUP = re.compile(r"\b(Group|Gang|Syndicate|Cartel|Triad|Team|Chollima|Sleet)\b")
+_NOT_NAME = re.compile(r"^[\W\d_]+$|^(?:[a-z][\w-]*\s*)+$")
+_PLACE_WORDS = {
+    "pacific",
+    "asia",
+    "southeast",
+    "east",
+    "west",
+    "europe",
+    "africa",
+    "americas",
+    "region",
+    "regional",
+}
+NER_LABELS = {"PERSON": "person", "ORG": "organization"}
+_ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z][a-z])")
+
+
+_TRAILING = re.compile(r"(?:\s+(?:[a-z][\w-]*|\d+))+$")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def _lower_words(doc: Doc) -> frozenset[str]:
+    """Return the words written in lower case somewhere in the Doc (cached on it)."""
+    cached = doc.user_data.get("mt_lower_words")
+    if cached is None:
+        cached = frozenset(t.text for t in doc if t.is_lower and t.is_alpha)
+        doc.user_data["mt_lower_words"] = cached
+    return cached
+
+
+def all_common(text: str, lower: frozenset[str]) -> bool:
+    """Say whether every word of a name also occurs in lower case in the text."""
+    words = _WORDS.findall(text)
+    return bool(words) and all(w.lower() in lower for w in words)
+
+
+def _is_currency(text: str) -> bool:
+    """Say whether a name is a currency or crypto ticker the model took for an organisation."""
+    table = load_currencies()
+    return text in table.exact or text.lower() in table.folded
+
+
+def _has_proper_noun(ent: Span, start: int, end: int) -> bool:
+    """Say whether any token inside [start, end) is tagged as a proper noun."""
+    return any(
+        t.pos_ == "PROPN" or t.tag_ in ("NNP", "NNPS")
+        for t in ent
+        if t.idx >= start and t.idx + len(t) <= end
+    )
+
+
+def actor_kind(text: str, label: str) -> str:
+    """Guess the kind of a name the model found, from its words."""
+    if label == "PERSON":
+        return "person"
+    for pattern, kind in (
+        (_MIXER, "mixer"),
+        (_EXCHANGE, "exchange"),
+        (_BANK, "bank"),
+        (_AGENCY, "agency"),
+        (_COMPANY, "company"),
+        (_GROUP, "group"),
+    ):
+        if pattern.search(text):
+            return kind
+    return "organization"
+
+
+def trim_person(span: Span, titles: tuple[str, ...]) -> tuple[int, str]:
+    """Drop titles and place words the small model glues in front of a person's name."""
+    tokens = list(span)
+    lowered_titles = {t.lower().rstrip(".") for t in titles}
+    while len(tokens) > 2 and (
+        tokens[0].lower_.rstrip(".") in lowered_titles
+        or tokens[0].lower_ in _PLACE_WORDS
+        or tokens[0].lower_ == "the"
+    ):
+        tokens = tokens[1:]
+    start = tokens[0].idx
+    return start, span.doc.text[start : span.end_char]
+
+
+class ActorFinder:
+    """spaCy component: gazetteer aliases first, then the model's PERSON and ORG names, cleaned."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.matcher = AliasMatcher(nlp, gazetteer, "actor")
+
+    def __call__(self, doc: Doc) -> Doc:
+        known: list[tuple[int, int]] = []
+        for start, end, entry in self.matcher(doc):
+            known.append((start, end))
+            add(
+                doc,
+                Candidate(
+                    start,
+                    end,
+                    "actor",
+                    doc.text[start:end],
+                    entry.key,
+                    {"kind": entry.kind, "name": entry.name},
+                    "actors.gazetteer",
+                ),
+            )
+        for ent in doc.ents:
+            if ent.label_ not in NER_LABELS:
+                continue
+            if any(ent.start_char < e and s < ent.end_char for s, e in known):
+                continue
+            candidate = self.from_entity(ent)
+            if candidate is not None:
+                add(doc, candidate)
+        return doc
+
+    def from_entity(self, ent: Span) -> Candidate | None:
+        """Clean one model entity into an actor candidate, or reject it."""
+        start, raw = (
+            trim_person(ent, self.gazetteer.titles)
+            if ent.label_ == "PERSON"
+            else (ent.start_char, ent.text)
+        )
+        enumerator = _ENUMERATOR.match(raw)
+        if enumerator:
+            # "C. Laundering through casinos": a heading's letter, not an initial.
+            start, raw = start + enumerator.end(), raw[enumerator.end() :]
+        text = _TRAILING.sub("", clean_surface(raw))
+        if "," in text or not _has_proper_noun(ent, start, start + len(raw)):
+            return None
+        if all_common(text, _lower_words(ent.doc)) or _is_currency(text):
+            # Table labels and headings ("Blocked Persons", "Defendant Address 1"): every word
+            # also occurs in lower case in this text, so none of them is a name.
+            return None
+        if len(text) < 2 or _NOT_NAME.match(text) or "\n\n" in text:
+            return None
+        key = normalise(text)
+        if not key or key in self.gazetteer.stopwords or lookup(text) is not None:
+            return None
+        if "casino" in key or "junket" in key:
+            return None
+        offset = ent.doc.text.find(text, start, ent.end_char)
+        if offset < 0:
+            return None
+        entry = self.gazetteer.find(text)
+        if entry is not None and entry.type == "casino":
+            return None
+        if entry is not None:
+            return Candidate(
+                offset,
+                offset + len(text),
+                "actor",
+                text,
+                entry.key,
+                {"kind": entry.kind, "name": entry.name},
+                "actors.gazetteer",
+            )
+        kind = actor_kind(text, ent.label_)
+        return Candidate(
+            offset, offset + len(text), "actor", text, f"n:{key}", {"kind": kind}, "actors.ner", 0.7
+        )
+
+
+@Language.factory("mt_actors")
+def make_actors(nlp: Language, name: str) -> ActorFinder:
+    """Build the actor component."""
+    return ActorFinder(nlp, load_gazetteer())

@@ -1,0 +1,89 @@
+"""Countries as ISO 3166-1 alpha-2 codes, with guards against names and common words."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.geo import CountryHit, find_countries, is_pronoun_us, lookup
+
+PLACE_LABELS = {"GPE", "LOC", "NORP"}
+NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}
+_POSSESSIVE = ("'s", "’s", "'", "’")
+
+
+def _labels_over(doc: Doc, start: int, end: int) -> set[str]:
+    return {ent.label_ for ent in doc.ents if ent.start_char < end and start < ent.end_char}
+
+
+def accept(doc: Doc, hit: CountryHit) -> bool:
+    """Decide whether a gazetteer hit stands for a country in this sentence."""
+    if hit.text == "US" and is_pronoun_us(doc.text, hit.start):
+        return False
+    labels = _labels_over(doc, hit.start, hit.end)
+    if hit.form == "capital":
+        # A capital counts only where the model reads it as a place acting as a government.
+        return "GPE" in labels and not labels & {"PERSON", "ORG"}
+    if hit.risky:
+        return bool(labels & PLACE_LABELS) and not labels & {"PERSON"}
+    return "PERSON" not in labels
+
+
+class CountryFinder:
+    """spaCy component proposing countries from the gazetteer and the model's place entities."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        covered: list[tuple[int, int]] = []
+        for hit in find_countries(doc.text):
+            if accept(doc, hit):
+                covered.append((hit.start, hit.end))
+                add(
+                    doc,
+                    Candidate(
+                        hit.start,
+                        hit.end,
+                        "country",
+                        hit.text,
+                        hit.code,
+                        {"code": hit.code, "form": hit.form},
+                        "countries",
+                    ),
+                )
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "NORP"):
+                continue
+            if any(ent.start_char < e and s < ent.end_char for s, e in covered):
+                continue
+            text = ent.text.strip()
+            if text == "US" and is_pronoun_us(doc.text, ent.start_char):
+                continue
+            for suffix in _POSSESSIVE:
+                if text.endswith(suffix):
+                    text = text[: -len(suffix)]
+                    break
+            found = lookup(text.removeprefix("the ").strip())
+            if found is None:
+                continue
+            code, form = found
+            start = ent.start_char + ent.text.index(text) if text in ent.text else ent.start_char
+            add(
+                doc,
+                Candidate(
+                    start,
+                    start + len(text),
+                    "country",
+                    text,
+                    code,
+                    {"code": code, "form": form},
+                    "countries.ner",
+                    0.8,
+                ),
+            )
+        return doc
+
+
+@Language.factory("mt_countries")
+def make_countries(nlp: Language, name: str) -> CountryFinder:
+    """Build the country component."""
+    return CountryFinder()

