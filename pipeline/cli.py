@@ -1,0 +1,371 @@
+"""The moneytrail command line: each command reads its flags and calls one library function."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+from pipeline.ingest import collect_paths, extract_files, ingest
+from pipeline.records import MENTION_TYPES, Failure
+from pipeline.settings import Settings, load_settings
+from pipeline.store import Store, open_store
+
+app = typer.Typer(
+    name="moneytrail",
+    help="Find actors, wallets, casinos, amounts and countries in financial-crime documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store file (default ./moneytrail.db, or $MONEYTRAIL_STORE)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _type_check(value: str | None) -> str | None:
+    if value is not None and value not in MENTION_TYPES:
+        raise typer.BadParameter(f"must be one of {', '.join(MENTION_TYPES)}")
+    return value
+
+
+TypeOpt = Annotated[
+    str | None,
+    typer.Option("--type", callback=_type_check, help="actor, wallet, casino, amount or country."),
+]
+
+
+def _die(message: str, code: int = 2) -> NoReturn:
+    err.print(f"moneytrail: {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Store]:
+    try:
+        store = open_store(settings.store)
+    except PipelineError as exc:
+        _die(str(exc))
+    try:
+        yield store
+    except PipelineError as exc:
+        _die(str(exc))
+    finally:
+        store.close()
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _marked(snippet: str) -> str:
+    return re.sub(r"<mark>(.*?)</mark>", r"[bold yellow]\1[/]", escape(snippet))
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive) or globs.")],
+    store: StoreOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-process stored documents.")] = False,
+    max_pages: Annotated[int, typer.Option(min=1, help="Pages per document, at most.")] = 5000,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Bytes per file, at most.")] = 200_000_000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Parse, extract, link and index documents into the store."""
+    settings = load_settings(store)
+    settings = Settings(**{**_fields(settings), "max_pages": max_pages, "max_bytes": max_bytes})
+    files, _ = collect_paths(paths)
+    with _store(settings) as db, _progress(len(files) or 1, quiet=as_json) as tick:
+        report = ingest(paths, db, settings, progress=tick, force=force)
+    if as_json:
+        _print_json(
+            {
+                "files": report.files,
+                "ingested": report.ingested,
+                "skipped": report.skipped,
+                "pages": report.pages,
+                "mentions": report.mentions,
+                "seconds": round(report.seconds, 2),
+                "failures": [_failure_json(f) for f in report.failures],
+            }
+        )
+    else:
+        rate = report.pages / report.seconds if report.seconds else 0.0
+        err.print(
+            f"{report.ingested} ingested, {report.skipped} already stored, "
+            f"{len(report.failures)} failed; {report.pages} pages, {report.mentions} "
+            f"mentions in {report.seconds:.1f}s ({rate:.1f} pages/s) -> {settings.store}",
+            highlight=False,
+        )
+        for failure in report.failures:
+            err.print(f"failed: {escape(failure.message)}", highlight=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _fields(settings: Settings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[str, str, int], None]]:
+    counts = {"pages": 0, "failed": 0}
+    if quiet or not err.is_terminal:
+        yield lambda event, source, pages: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pages]} pages, {task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("ingesting", total=total, pages=0, failed=0)
+
+        def tick(event: str, source: str, pages: int) -> None:
+            counts["pages"] += pages
+            counts["failed"] += event == "failed"
+            bar.update(task, advance=1, pages=counts["pages"], failed=counts["failed"])
+
+        yield tick
+
+
+def _failure_json(failure: Failure) -> dict[str, Any]:
+    return {
+        "source": failure.source,
+        "stage": failure.stage,
+        "error": failure.error,
+        "message": failure.message,
+        "time": failure.time,
+    }
+
+
+@app.command("extract")
+def extract_cmd(
+    files: Annotated[list[str], typer.Argument(help="Files to parse and extract.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Parse and extract files without touching the store."""
+    settings = load_settings()
+    failed = False
+    try:
+        for item in extract_files(files, settings):
+            if isinstance(item, Failure):
+                failed = True
+                err.print(f"failed: {escape(item.message)}", highlight=False)
+            elif as_json:
+                _print_json(item)
+            else:
+                _print_extract(item)
+    except PipelineError as exc:
+        _die(str(exc))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_extract(item: dict[str, Any]) -> None:
+    doc = item["document"]
+    table = Table(title=f"{doc['source']} ({doc['pages']} pages)", title_justify="left")
+    for column in ("type", "name", "details", "pages"):
+        table.add_column(column)
+    for entity in item["entities"]:
+        details = {
+            k: v
+            for k, v in entity.items()
+            if k in ("kind", "code", "chains", "currency", "value", "min", "max", "suspect")
+        }
+        pages = sorted({m["page"] for m in entity["mentions"]})
+        table.add_row(
+            entity["type"],
+            escape(entity["name"]),
+            escape(json.dumps(details)),
+            ",".join(map(str, pages)),
+        )
+    out.print(table)
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", OR, an address or a name.')],
+    type_: TypeOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 10,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the store: full text with pages and snippets, or mentions of one type."""
+    with _store(load_settings(store)) as db:
+        result = db.search(query, type_, limit)
+    if as_json:
+        _print_json(result.to_json())
+        return
+    if not result.hits:
+        err.print(f"no hits for {query!r}", highlight=False)
+        return
+    for hit in result.hits:
+        entity = f" [{hit.entity['type']}: {escape(hit.entity['name'])}]" if hit.entity else ""
+        out.print(f"[bold]{escape(hit.source)}[/] p.{hit.page}{entity}", highlight=False)
+        out.print(f"    {_marked(hit.snippet)}", highlight=False)
+
+
+@app.command("show")
+def show_cmd(
+    document_id: Annotated[str, typer.Argument(help="A document id (or a unique prefix).")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a stored document: metadata, pages and the entities it mentions."""
+    with _store(load_settings(store)) as db:
+        doc = db.document(document_id)
+    if doc is None:
+        _die(f"no stored document has the id {document_id!r}; list them with 'moneytrail stats'", 1)
+    if as_json:
+        _print_json(doc)
+        return
+    out.print(
+        f"[bold]{escape(doc['title'] or doc['source'])}[/]  ({doc['kind']}, "
+        f"{doc['page_count']} pages)\n  id {doc['id']}\n  source {escape(doc['source'])}",
+        highlight=False,
+    )
+    for warning in doc["warnings"]:
+        out.print(f"  [yellow]note:[/] {escape(warning)}", highlight=False)
+    table = Table("type", "name", "kind", "mentions", "pages")
+    for e in doc["entities"]:
+        table.add_row(
+            e["type"],
+            escape(e["name"]),
+            e["kind"] or "",
+            str(e["mentions"]),
+            ",".join(map(str, e["pages"])),
+        )
+    out.print(table)
+
+
+@app.command("entities")
+def entities_cmd(
+    type_: TypeOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List entities, most mentioned first."""
+    with _store(load_settings(store)) as db:
+        rows = db.entities(type_, limit)
+    if as_json:
+        _print_json({"entities": rows})
+        return
+    table = Table("type", "name", "kind", "mentions", "documents", "id")
+    for r in rows:
+        table.add_row(
+            r["type"],
+            escape(r["name"]),
+            r["kind"] or r["attributes"].get("code") or "",
+            str(r["mentions"]),
+            str(r["documents"]),
+            r["id"],
+        )
+    out.print(table)
+
+
+@app.command("stats")
+def stats_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Count documents, pages, mentions and entities per type."""
+    with _store(load_settings(store)) as db:
+        stats = db.stats()
+    if as_json:
+        _print_json(stats)
+        return
+    out.print(
+        f"documents {stats['documents']}, pages {stats['pages']} "
+        f"({stats['pages_without_text']} without text), mentions {stats['mentions']}, "
+        f"entities {stats['entities']}, failures {stats['failures']}",
+        highlight=False,
+    )
+    table = Table("type", "mentions", "entities")
+    for type_, counts in stats["by_type"].items():
+        table.add_row(type_, str(counts["mentions"]), str(counts["entities"]))
+    out.print(table)
+
+
+@app.command("failures")
+def failures_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """List inputs that failed, with the stage and the reason."""
+    with _store(load_settings(store)) as db:
+        rows = db.failures()
+    if as_json:
+        _print_json({"failures": [_failure_json(f) for f in rows]})
+        return
+    for f in rows:
+        out.print(f"{f.time}  {f.stage:7}  {escape(f.message)}", highlight=False)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    folder: Annotated[str, typer.Argument(help="Folder of documents with *.gold.json files.")] = (
+        "corpora/dev"
+    ),
+    errors: Annotated[bool, typer.Option("--errors", help="List every miss.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score extraction against annotated documents: precision, recall, F1 per type."""
+    from pathlib import Path
+
+    from pipeline.evaluate import evaluate, gold_files
+
+    try:
+        pairs = gold_files(Path(folder))
+        extracted = {str(item["document"]["source"]): item  # type: ignore[index]
+                     for item in extract_files([str(d) for d, _ in pairs], load_settings())
+                     if not isinstance(item, Failure)}
+        report = evaluate(pairs, extracted)
+    except PipelineError as exc:
+        _die(str(exc))
+    if as_json:
+        _print_json(report.to_json(errors))
+        return
+    table = Table("type", "precision", "recall", "F1", "tp", "fp", "fn",
+                  title=f"{report.documents} documents in {folder}", title_justify="left")
+    for name, s in report.scores.items():
+        table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp),
+                      str(s.fp), str(s.fn))
+    table.add_row("overall", "", "", f"{report.overall:.3f}", "", "", "")
+    out.print(table)
+    if errors:
+        for name, s in report.scores.items():
+            for miss in s.false_negatives:
+                out.print(f"missed   {name:8} {escape(miss)}", highlight=False)
+            for extra in s.false_positives:
+                out.print(f"spurious {name:8} {escape(extra)}", highlight=False)
+
+
+def version_callback(value: bool) -> None:
+    """Print the version and stop."""
+    if value:
+        out.print(f"moneytrail {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """moneytrail: document intelligence for financial-crime analysts."""

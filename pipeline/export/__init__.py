@@ -1,0 +1,1 @@
+"""Exports: the public JSON vocabulary first; file formats come later."""
