@@ -280,7 +280,7 @@ _CHAIN = re.compile(
 
 
 # Repairs: the first fragment's shape, the shape of each later fragment and the lengths the
-# joined address may have. Solana is absent: having no checksum, it is never joined.
+# joined address may have (Solana shares the last row's base58 shape).
 _B32_PART = re.compile(r"[02-9ac-hj-np-z1]+", re.I)
 _B58_PART = re.compile(rf"{_B58}+")
 _REPAIRS = (
@@ -293,8 +293,17 @@ _REPAIRS = (
     (re.compile(rf"[qp]{_B32}*", re.I), _B32_PART, frozenset({42, 61})),
     (re.compile(rf"[48]{_B58}*"), _B58_PART, frozenset({95, 106})),
     (re.compile(rf"(?:[13LMD9AX7GTr]|t[13]?){_B58}*"), _B58_PART, frozenset(range(25, 36))),
+    (re.compile(rf"{_B58}+"), _B58_PART, frozenset({43, 44})),
 )
 _REPAIR_STARTS = frozenset("0bBlLqQpP48r13MD9AX7GTt")
+# Network names that PDF text extraction glues onto an address from the next table cell.
+_GLUED_TAIL = re.compile(
+    r"(?:Monero|Bitcoin|Ethereum|Litecoin|Zcash|Dash|Ripple|Solana|Tron|TRON|Dogecoin|Verge)$"
+)
+# Solana has no checksum: a join is accepted only where the text names Solana (validate checks
+# that) and the first fragment is too short to be an address by itself, which rules out
+# gluing a complete address to an unrelated word.
+SOLANA_MIN_FRAGMENT = 32
 
 
 def _cut_before(text: str, start: int) -> bool:
@@ -326,10 +335,20 @@ def _repair(text: str, spans: list[tuple[int, int]], i: int, context: str) -> Ad
         for s, e in itertools.islice(spans, i + 1, None):
             part = text[s:e]
             joined += part
+            # PDF tables glue the next cell's word to the last fragment ("...FvSoxLMonero").
+            glued = _GLUED_TAIL.search(joined)
+            if glued and len(joined) - len(glued.group()) in lengths:
+                check = validate(joined[: glued.start()], context)
+                if check is not None and check.valid and check.family != "solana":
+                    return _hit(text, start, e - len(glued.group()), check, True)
             if len(joined) > longest or not part_shape.fullmatch(part) or _cut_after(text, e):
                 break
             check = validate(joined, context) if len(joined) in lengths else None
-            if check is not None and check.valid and check.family != "solana":
+            if (
+                check is not None
+                and check.valid
+                and (check.family != "solana" or len(head) < SOLANA_MIN_FRAGMENT)
+            ):
                 return _hit(text, start, e, check, True)
     return None
 
@@ -346,7 +365,7 @@ def _hit_at(text: str, spans: list[tuple[int, int]], i: int) -> AddressHit | Non
         single = validate(word, context)
         if single is not None and single.valid:
             return _hit(text, start, end, single, False)
-    if i + 1 < len(spans) and word[0] in _REPAIR_STARTS:
+    if i + 1 < len(spans) and (word[0] in _REPAIR_STARTS or _SOLANA_CONTEXT.search(context)):
         repaired = _repair(text, spans, i, context)
         if repaired is not None:
             return repaired

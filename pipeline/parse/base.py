@@ -14,7 +14,9 @@ from pipeline.records import Document, Page
 # Pages are joined with a blank line so sentences never run across a page boundary.
 PAGE_SEPARATOR = "\n\n"
 
-# pdfium reports a hyphen it could not map as U+0002; other C0 controls are junk.
+# pdfium marks a hyphen at a line end as U+0002 and joins the two lines; the line break is put
+# back so a hyphenated wallet address is repaired like any other wrapped one. Other C0
+# controls are junk.
 _CONTROL = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f\x7f]")
 _CRLF = re.compile(r"\r\n?")
 
@@ -40,7 +42,7 @@ class PageText:
 
 def clean_text(text: str) -> str:
     """Normalise line ends and drop control characters, keeping tabs, newlines and form feeds."""
-    text = _CRLF.sub("\n", text).replace("\x02", "-")
+    text = _CRLF.sub("\n", text).replace("\x02", "-\n")
     return _CONTROL.sub("", text)
 
 

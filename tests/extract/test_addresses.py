@@ -594,3 +594,26 @@ def test_ofac_addresses_found_by_scan(ofac: tuple[str, dict[str, set[str]]]) -> 
     hits = scan(text)
     assert [h.check.address for h in hits] == wanted
     assert all(h.check.valid and not h.repaired for h in hits)
+
+
+XMR_SOUTHFRONT = (
+    "884Bz8UH63aYsjVdkfWfScRYWZGGNbjFL7pztqvWNSrtYT4reFSwyvkCj9KEGUtheHhhMU"
+    "j87ciTBFyzoesrMJ4L1FvSoxL"
+)
+SOL_SOKOLOVSKI = "42RLPACwZPx3vYYmxSueqsogfynBDqXK298EDsNoyoHi"
+
+
+def test_scan_drops_a_network_name_glued_by_a_pdf_table() -> None:
+    text = f"8 {XMR_SOUTHFRONT[:40]}-\n{XMR_SOUTHFRONT[40:]}Monero 310.6 XMR"
+    hits = scan(text)
+    assert [h.check.address for h in hits] == [XMR_SOUTHFRONT]
+    assert hits[0].raw.endswith("FvSoxL")
+
+
+@pytest.mark.parametrize(("context", "found"), [("Solana 1,130 SOL", True), ("Bank 12", False)])
+def test_scan_joins_a_wrapped_solana_key_only_where_solana_is_named(
+    context: str, found: bool
+) -> None:
+    text = f"14 {SOL_SOKOLOVSKI[:27]}\n{SOL_SOKOLOVSKI[27:]}\n{context}"
+    addresses = [h.check.address for h in scan(text)]
+    assert (SOL_SOKOLOVSKI in addresses) is found
