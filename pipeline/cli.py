@@ -328,20 +328,38 @@ def evaluate_cmd(
 
     try:
         pairs = gold_files(Path(folder))
-        extracted = {str(item["document"]["source"]): item  # type: ignore[index]
-                     for item in extract_files([str(d) for d, _ in pairs], load_settings())
-                     if not isinstance(item, Failure)}
+        extracted = {
+            str(item["document"]["source"]): item  # type: ignore[index]
+            for item in extract_files([str(d) for d, _ in pairs], load_settings())
+            if not isinstance(item, Failure)
+        }
         report = evaluate(pairs, extracted)
     except PipelineError as exc:
         _die(str(exc))
     if as_json:
         _print_json(report.to_json(errors))
         return
-    table = Table("type", "precision", "recall", "F1", "tp", "fp", "fn",
-                  title=f"{report.documents} documents in {folder}", title_justify="left")
+    table = Table(
+        "type",
+        "precision",
+        "recall",
+        "F1",
+        "tp",
+        "fp",
+        "fn",
+        title=f"{report.documents} documents in {folder}",
+        title_justify="left",
+    )
     for name, s in report.scores.items():
-        table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp),
-                      str(s.fp), str(s.fn))
+        table.add_row(
+            name,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+        )
     table.add_row("overall", "", "", f"{report.overall:.3f}", "", "", "")
     out.print(table)
     if errors:

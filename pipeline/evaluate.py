@@ -60,8 +60,14 @@ class Report:
         """Return the report as JSON-ready data."""
         types: dict[str, Any] = {}
         for name, s in self.scores.items():
-            row: dict[str, Any] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                                   "f1": round(s.f1, 4), "tp": s.tp, "fp": s.fp, "fn": s.fn}
+            row: dict[str, Any] = {
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "f1": round(s.f1, 4),
+                "tp": s.tp,
+                "fp": s.fp,
+                "fn": s.fn,
+            }
             if errors:
                 row["false_positives"] = s.false_positives
                 row["false_negatives"] = s.false_negatives
@@ -114,8 +120,9 @@ def _label(entity: dict[str, Any]) -> str:
     return json.dumps(entity)[:80]
 
 
-def score_document(report: Report, source: str, gold: list[dict[str, Any]],
-                   predicted: list[dict[str, Any]]) -> None:
+def score_document(
+    report: Report, source: str, gold: list[dict[str, Any]], predicted: list[dict[str, Any]]
+) -> None:
     """Add one document's matches to the report (suspect wallets are left out on both sides)."""
     report.documents += 1
     for type_ in MENTION_TYPES:
@@ -151,8 +158,7 @@ def gold_files(folder: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def evaluate(pairs: Iterable[tuple[Path, Path]],
-             extracted: dict[str, dict[str, Any]]) -> Report:
+def evaluate(pairs: Iterable[tuple[Path, Path]], extracted: dict[str, dict[str, Any]]) -> Report:
     """Score extracted documents (by source path) against their gold files."""
     report = Report()
     for doc, gold_path in pairs:

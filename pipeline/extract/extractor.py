@@ -152,8 +152,10 @@ def boundary_wallets(document: Document, mentions: list[Mention]) -> list[Mentio
     taken: list[tuple[int, int]] = []
     for before, after in zip(document.pages, document.pages[1:], strict=False):
         lo = max(before.end - BOUNDARY, before.start)
-        near = [AddressHit(h.start + lo, h.end + lo, h.raw, h.check, h.repaired)
-                for h in scan(document.text[lo : min(after.start + BOUNDARY, after.end)])]
+        near = [
+            AddressHit(h.start + lo, h.end + lo, h.raw, h.check, h.repaired)
+            for h in scan(document.text[lo : min(after.start + BOUNDARY, after.end)])
+        ]
         for hit in [*near, *_split_across(document, before, after)]:
             if not (hit.repaired and hit.start < before.end and hit.end > after.start):
                 continue

@@ -123,12 +123,15 @@ def test_extract_many_keeps_input_order(extractor: Extractor) -> None:
 
 def test_wallet_split_across_running_headers_is_repaired(extractor: Extractor) -> None:
     tron = "TA3941uFAvmVibSkQ6fMJXxmaSNovX86mz"
-    doc = _doc(f"The largest transfers came from {tron[:14]}\nCase 1:99-cv-01234 Page 1 of 2",
-               f"Case 1:99-cv-01234 Page 2 of 2\n{tron[14:]}, and were credited to players.")
+    doc = _doc(
+        f"The largest transfers came from {tron[:14]}\nCase 1:99-cv-01234 Page 1 of 2",
+        f"Case 1:99-cv-01234 Page 2 of 2\n{tron[14:]}, and were credited to players.",
+    )
     wallets = [m for m in extractor.extract(doc) if m.type == "wallet"]
     assert [(m.value["address"], m.page, m.value["suspect"]) for m in wallets] == [(tron, 1, False)]
     assert wallets[0].sentence == (
-        f"The largest transfers came from {tron}, and were credited to players.")
+        f"The largest transfers came from {tron}, and were credited to players."
+    )
 
 
 def test_fragments_that_do_not_validate_are_not_joined(extractor: Extractor) -> None:

@@ -105,8 +105,11 @@ def test_broken_html_still_parses() -> None:
     [
         ("Café in Phnom Penh – riel".encode("cp1252"), "Café in Phnom Penh – riel", True),
         ("Plain UTF-8 – Macau".encode(), "Plain UTF-8 – Macau", False),
-        ("The “Café Lumière” account, a naïve front – €40,000.".encode("cp1252"),
-         "The “Café Lumière” account, a naïve front – €40,000.", True),
+        (
+            "The “Café Lumière” account, a naïve front – €40,000.".encode("cp1252"),
+            "The “Café Lumière” account, a naïve front – €40,000.",
+            True,
+        ),
         (b"\xef\xbb\xbfBOM text about OFAC", "BOM text about OFAC", False),
     ],
 )
