@@ -27,6 +27,22 @@ class Candidate:
     score: float = 1.0
 
 
+def text_of(doc: Doc) -> str:
+    """Return the Doc's text, built once: spaCy rebuilds Doc.text on every access."""
+    text: str | None = doc.user_data.get("mt_text")
+    if text is None:
+        text = doc.user_data["mt_text"] = doc.text
+    return text
+
+
+def ents_of(doc: Doc) -> list[tuple[int, int, str]]:
+    """Return (start_char, end_char, label) of the model's entities, built once per Doc."""
+    ents: list[tuple[int, int, str]] | None = doc.user_data.get("mt_ents")
+    if ents is None:
+        ents = doc.user_data["mt_ents"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return ents
+
+
 def add(doc: Doc, candidate: Candidate) -> None:
     """Record a candidate on the Doc."""
     doc.user_data.setdefault(CANDIDATES, []).append(candidate)

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from pipeline.errors import ExtractError
 from pipeline.extract.addresses import AddressHit, scan, validate
-from pipeline.extract.candidates import Candidate, selected
+from pipeline.extract.candidates import Candidate, selected, text_of
 from pipeline.extract.components.wallets import wallet_candidate
 from pipeline.extract.nlp import build_nlp
 from pipeline.ids import mention_id
@@ -58,13 +58,14 @@ def windows(document: Document, index: int = 0, size: int = WINDOW) -> Iterator[
 
 def _sentence(doc: Doc, starts: list[int], spans: list[tuple[int, int]], at: int) -> str:
     i = max(bisect.bisect_right(starts, at) - 1, 0)
-    begin, end = spans[i] if spans else (0, len(doc.text))
-    text = _SPACE.sub(" ", doc.text[begin:end]).strip()
+    full = text_of(doc)
+    begin, end = spans[i] if spans else (0, len(full))
+    text = _SPACE.sub(" ", full[begin:end]).strip()
     if len(text) > SENTENCE_MAX:
         # Tables make huge "sentences": keep the part around the mention.
         local = at - begin
         lo = max(local - SENTENCE_MAX // 2, 0)
-        text = "…" + _SPACE.sub(" ", doc.text[begin + lo : begin + lo + SENTENCE_MAX]).strip() + "…"
+        text = "…" + _SPACE.sub(" ", full[begin + lo : begin + lo + SENTENCE_MAX]).strip() + "…"
     return text
 
 

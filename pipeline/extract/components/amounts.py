@@ -7,7 +7,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.candidates import Candidate, add, text_of
 from pipeline.extract.money import MoneyHit, find_amounts
 
 
@@ -38,7 +38,7 @@ class AmountFinder:
     """spaCy component proposing money amounts."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for hit in find_amounts(doc.text):
+        for hit in find_amounts(text_of(doc)):
             value = amount_value(hit)
             add(
                 doc,

@@ -7,7 +7,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.candidates import Candidate, add, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
@@ -102,7 +102,7 @@ class CasinoFinder:
         self.matcher = AliasMatcher(nlp, gazetteer, "casino")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         for start, end, entry in self.matcher(doc):
             add(
                 doc,

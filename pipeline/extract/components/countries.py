@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add
+from pipeline.extract.candidates import Candidate, add, ents_of, text_of
 from pipeline.extract.geo import CountryHit, find_countries, is_pronoun_us, lookup
 
 PLACE_LABELS = {"GPE", "LOC", "NORP"}
@@ -14,12 +14,12 @@ _POSSESSIVE = ("'s", "’s", "'", "’")
 
 
 def _labels_over(doc: Doc, start: int, end: int) -> set[str]:
-    return {ent.label_ for ent in doc.ents if ent.start_char < end and start < ent.end_char}
+    return {label for s, e, label in ents_of(doc) if s < end and start < e}
 
 
 def accept(doc: Doc, hit: CountryHit) -> bool:
     """Decide whether a gazetteer hit stands for a country in this sentence."""
-    if hit.text == "US" and is_pronoun_us(doc.text, hit.start):
+    if hit.text == "US" and is_pronoun_us(text_of(doc), hit.start):
         return False
     labels = _labels_over(doc, hit.start, hit.end)
     if hit.form == "capital":
@@ -35,7 +35,7 @@ class CountryFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         covered: list[tuple[int, int]] = []
-        for hit in find_countries(doc.text):
+        for hit in find_countries(text_of(doc)):
             if accept(doc, hit):
                 covered.append((hit.start, hit.end))
                 add(
@@ -56,7 +56,7 @@ class CountryFinder:
             if any(ent.start_char < e and s < ent.end_char for s, e in covered):
                 continue
             text = ent.text.strip()
-            if text == "US" and is_pronoun_us(doc.text, ent.start_char):
+            if text == "US" and is_pronoun_us(text_of(doc), ent.start_char):
                 continue
             for suffix in _POSSESSIVE:
                 if text.endswith(suffix):
