@@ -24,6 +24,8 @@ GROUP_CHARS = 400_000
 SENTENCE_MAX = 600
 # Characters either side of a page break searched for an address split by the break.
 BOUNDARY = 400
+# The number of the next numbered paragraph ("... and Laos. 2.") is not part of the sentence.
+_PARAGRAPH_NUMBER = re.compile(r"(?<=[.!?\"”)])\s+\(?\d{1,3}[.)]$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 _FRAGMENT = re.compile(r"[A-Za-z0-9]{4,}-?")
 _SPACE = re.compile(r"\s+")
@@ -60,7 +62,7 @@ def _sentence(doc: Doc, starts: list[int], spans: list[tuple[int, int]], at: int
     i = max(bisect.bisect_right(starts, at) - 1, 0)
     full = text_of(doc)
     begin, end = spans[i] if spans else (0, len(full))
-    text = _SPACE.sub(" ", full[begin:end]).strip()
+    text = _PARAGRAPH_NUMBER.sub("", _SPACE.sub(" ", full[begin:end]).strip())
     if len(text) > SENTENCE_MAX:
         # Tables make huge "sentences": keep the part around the mention.
         local = at - begin

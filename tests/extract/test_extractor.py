@@ -137,3 +137,9 @@ def test_wallet_split_across_running_headers_is_repaired(extractor: Extractor) -
 def test_fragments_that_do_not_validate_are_not_joined(extractor: Extractor) -> None:
     doc = _doc("Reference code AB12CD34EF\nPage 1", "Page 2\nXY98ZW76 continues here.")
     assert [m for m in extractor.extract(doc) if m.type == "wallet"] == []
+
+
+def test_sentence_drops_the_next_paragraph_number(extractor: Extractor) -> None:
+    doc = _doc("101. The Lazarus Group laundered funds in Laos. 102. Binance froze accounts.")
+    lazarus = [m for m in extractor.extract(doc) if m.text == "Lazarus Group"]
+    assert lazarus and not lazarus[0].sentence.endswith("102.")

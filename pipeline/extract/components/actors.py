@@ -78,9 +78,7 @@ def _is_currency(text: str) -> bool:
 
 def _has_proper_noun(ent: Span, start: int, end: int) -> bool:
     """Say whether any token inside [start, end) is tagged as a proper noun."""
-    return any(
-        t.tag_ in ("NNP", "NNPS") for t in ent if t.idx >= start and t.idx + len(t) <= end
-    )
+    return any(t.tag_ in ("NNP", "NNPS") for t in ent if t.idx >= start and t.idx + len(t) <= end)
 
 
 def actor_kind(text: str, label: str) -> str:
