@@ -10,6 +10,9 @@ from pathlib import Path
 from pipeline.extract.names import normalise
 from pipeline.settings import MODELS_DIR
 
+# Government bodies are written with any of these; the gazetteer lists one.
+_US_PREFIXES = ("US ", "U.S. ", "United States ")
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -28,8 +31,13 @@ class Entry:
         return f"gz:{normalise(self.name)}"
 
     def surfaces(self) -> tuple[str, ...]:
-        """Return the name and all aliases."""
-        return (self.name, *self.aliases)
+        """Return the name and all aliases, with the US / U.S. / United States spellings."""
+        forms = [self.name, *self.aliases]
+        for form in list(forms):
+            for prefix in _US_PREFIXES:
+                if form.startswith(prefix):
+                    forms += [other + form[len(prefix) :] for other in _US_PREFIXES]
+        return tuple(dict.fromkeys(forms))
 
 
 @dataclass(frozen=True)

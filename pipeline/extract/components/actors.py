@@ -12,6 +12,7 @@ from pipeline.extract.candidates import Candidate, add, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
+from pipeline.extract.lexicon import is_english_word
 from pipeline.extract.money import CurrencyTable, load_currencies
 from pipeline.extract.names import clean_surface, normalise
 
@@ -43,6 +44,57 @@ _PLACE_WORDS = {
     "regional",
 }
 NER_LABELS = {"PERSON": "person", "ORG": "organization"}
+_DIRECTION = r"(?:(?:NORTHERN|SOUTHERN|EASTERN|WESTERN|CENTRAL|MIDDLE)\s+)?"
+# Names the small model misses: court captions in capitals, prosecutors' offices, and
+# signature-block names written in capitals with a middle initial.
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\b(?:UNITED\s+STATES|U\.S\.)\s+(?:DISTRICT|BANKRUPTCY)\s+COURT"
+            rf"(?:,?\s+(?:FOR\s+THE\s+)?{_DIRECTION}DISTRICT\s+OF\s+[A-Z]+(?:\s+[A-Z]+)??"
+            r"(?=\s*(?:\n|$|[,.;:)]|\s{2})))?",
+            re.I,
+        ),
+        "agency",
+    ),
+    (
+        re.compile(
+            r"\b(?:United\s+States|U\.S\.)\s+Court\s+of\s+Appeals\s+for\s+the\s+"
+            r"(?:[A-Z][a-z]+|D\.C\.)\s+Circuit\b"
+        ),
+        "agency",
+    ),
+    (
+        re.compile(
+            r"\b(?:United\s+States|U\.S\.)\s+Attorney['’]s\s+Office\s+for\s+the\s+"
+            r"(?:(?:Northern|Southern|Eastern|Western|Central|Middle)\s+)?District\s+of\s+"
+            r"(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
+        ),
+        "agency",
+    ),
+    (
+        re.compile(
+            r"\b(?:REGIONAL\s+TRIAL\s+COURT|Regional\s+Trial\s+Court|FEDERAL\s+COURT\s+OF"
+            r"\s+AUSTRALIA|Federal\s+Court\s+of\s+Australia|Court\s+of\s+Final\s+Appeal|"
+            r"Sandiganbayan)\b"
+        ),
+        "agency",
+    ),
+    (
+        re.compile(
+            r"(?<![\w.])[A-Z][A-Z'’-]+(?:\s[A-Z][A-Z'’-]+)?\s[A-Z]\.\s[A-Z][A-Z'’-]{2,}\b"
+            r"(?!\s+(?:DISTRICT|COURT|STATES))"
+        ),
+        "person",
+    ),
+)
+# A corporate suffix the model leaves outside the name: "Heng Tai Trading Co., Ltd."
+_SUFFIX_AFTER = re.compile(
+    r"(?:\s*\((?:HK|H\.K\.|BVI|Macau|Macao|Cambodia|Singapore|Labuan|[A-Z]{2,3})\))?"
+    r"(?:,?\s*(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Pte\.?\s*Ltd\.?|PLC|"
+    r"S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP))(?![\w])"
+)
+_JUNK = re.compile(r"[/§²³¹\[\]{}<>@#=|]|\bNo\.?$|^\d|\(\w*$")
 _ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z][a-z])")
 
 
@@ -135,6 +187,27 @@ class ActorFinder:
                     "actors.gazetteer",
                 ),
             )
+        text = text_of(doc)
+        for pattern, kind in PATTERNS:
+            for match in pattern.finditer(text):
+                start, end = match.span()
+                if any(start < e and s < end for s, e in known):
+                    continue
+                known.append((start, end))
+                name = " ".join(match.group().split())
+                add(
+                    doc,
+                    Candidate(
+                        start,
+                        end,
+                        "actor",
+                        match.group(),
+                        f"n:{normalise(name)}",
+                        {"kind": kind},
+                        "actors.pattern",
+                        0.9,
+                    ),
+                )
         for ent in doc.ents:
             if ent.label_ not in NER_LABELS:
                 continue
@@ -157,7 +230,10 @@ class ActorFinder:
             # "C. Laundering through casinos": a heading's letter, not an initial.
             start, raw = start + enumerator.end(), raw[enumerator.end() :]
         text = _TRAILING.sub("", clean_surface(raw))
-        if "," in text or not _has_proper_noun(ent, start, start + len(raw)):
+        if "," in text or _JUNK.search(text) or not _has_proper_noun(ent, start, start + len(raw)):
+            return None
+        if " " not in text and (ent.label_ == "ORG" or text.isupper()) and is_english_word(text):
+            # "Excerpt", "ANALYSIS", "Office": a lone dictionary word is a heading, not a name.
             return None
         if all_common(text, _lower_words(ent.doc)) or _is_currency(text):
             # Table labels and headings ("Blocked Persons", "Defendant Address 1"): every word
@@ -187,6 +263,10 @@ class ActorFinder:
                 "actors.gazetteer",
             )
         kind = actor_kind(text, ent.label_)
+        suffix = _SUFFIX_AFTER.match(text_of(ent.doc), offset + len(text))
+        if suffix and suffix.end() > offset + len(text) and ent.label_ == "ORG":
+            text = text_of(ent.doc)[offset : suffix.end()]
+            kind = "company" if kind == "organization" else kind
         return Candidate(
             offset, offset + len(text), "actor", text, f"n:{key}", {"kind": kind}, "actors.ner", 0.7
         )
