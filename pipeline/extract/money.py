@@ -24,11 +24,13 @@ from pipeline.errors import ConfigError
 # Longer than the ~300-line norm: the pattern and the code reading its groups change together.
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "currencies.json"
 
-# Number shapes, most specific first: 1,234,567.8 | 1 234 567 (also thin/no-break spaces) |
+# Number shapes, most specific first: 1,234,567.8 | 3,00,000 (Indian lakh grouping) |
+# 1 234 567 (also thin/no-break spaces) |
 # 1.234.567,89 | 1234.5. The lookahead stops "1,00" or "2.3.4" from matching in part.
 _SEP = "[ \u00a0\u2009\u202f]"
 _NUM = (
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d+)?"
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?"
+    rf"|\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d+)?"
     r"|\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+(?:\.\d+)?)(?![\d]|[.,]\d)"
 )
 _CONN = r"(?:\s*[-\u2010\u2013\u2014]\s*|\s+(?:to|and)\s+)"

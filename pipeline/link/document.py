@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.extract.components.actors import all_common
+from pipeline.extract.components.amounts import amount_key
 from pipeline.extract.geo import country_name
 from pipeline.extract.names import normalise
 from pipeline.ids import entity_id
@@ -41,6 +42,61 @@ def defined_acronyms(text: str) -> dict[str, str]:
     return found
 
 
+# Where each currency that shares a symbol is at home; "¥" in a Macau story is the yuan.
+CURRENCY_HOMES = {
+    "USD": ("US",),
+    "AUD": ("AU",),
+    "HKD": ("HK",),
+    "SGD": ("SG",),
+    "TWD": ("TW",),
+    "CAD": ("CA",),
+    "NZD": ("NZ",),
+    "JPY": ("JP",),
+    "CNY": ("CN", "MO"),
+    "INR": ("IN",),
+    "PKR": ("PK",),
+    "LKR": ("LK",),
+    "NPR": ("NP",),
+    "PHP": ("PH",),
+    "MXN": ("MX",),
+    "KRW": ("KR",),
+    "KPW": ("KP",),
+    "GBP": ("GB",),
+    "EGP": ("EG",),
+}
+
+
+def _settle_currencies(mentions: list[Mention]) -> list[Mention]:
+    """Pick an ambiguous amount's currency by the country the document names most."""
+    counts = Counter(str(m.value.get("code")) for m in mentions if m.type == "country")
+    if not counts:
+        return mentions
+
+    def weight(code: str) -> int:
+        return sum(counts[c] for c in CURRENCY_HOMES.get(code, ()))
+
+    total = sum(counts.values())
+    out = []
+    for m in mentions:
+        options = m.value.get("candidates") if m.type == "amount" else None
+        if options and m.value.get("ambiguous"):
+            # Only a document that is mostly about one place moves "$" off the US dollar
+            # (an Australian judgment); the North Korean won is never a guess.
+            best = max(
+                (c for c in options if c != "KPW"), key=lambda c: (weight(c), c == options[0])
+            )
+            dominant = weight(best) >= 3 and weight(best) * 2 >= total
+            if (
+                best != m.value["currency"]
+                and dominant
+                and weight(best) > 2 * weight(m.value["currency"])
+            ):
+                value = {**m.value, "currency": best}
+                m = replace(m, value=value, key=amount_key(value))
+        out.append(m)
+    return out
+
+
 def _casinos_first(mentions: list[Mention]) -> list[Mention]:
     """Report a name the document also uses for a casino as that casino, never as an actor."""
     casinos: dict[str, Mention] = {}
@@ -66,7 +122,7 @@ def _drop_generic(mentions: list[Mention], text: str) -> list[Mention]:
 
 def _rekey(mentions: list[Mention], text: str) -> list[Mention]:
     """Merge keys within the document: defined acronyms, and surnames used alone."""
-    mentions = _casinos_first(_drop_generic(mentions, text))
+    mentions = _settle_currencies(_casinos_first(_drop_generic(mentions, text)))
     acronyms = defined_acronyms(text)
     actor_keys = {m.key for m in mentions if m.type == "actor"}
     by_norm = {k.removeprefix("n:"): k for k in actor_keys}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
@@ -34,11 +36,68 @@ def amount_key(value: dict[str, Any]) -> str:
     return f"{value['currency']}:{value['min']:g}-{value['max']:g}"
 
 
+# "more than $3,500,000 but not more than $9,500,000": the sentencing guidelines' loss range.
+_BOUNDED = re.compile(
+    r"\s+but\s+(?:not\s+)?(?:more|less)\s+than\s+$|\s+(?:and|but)\s+(?:up\s+to|"
+    r"at\s+most|no\s+more\s+than)\s+$"
+)
+
+
+_LEADING_NUMBER = re.compile(r"\d[\d,.]*\s+")
+_NUMBER_NEXT = re.compile(r"[ \t]+\d")
+
+
+def code_first(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
+    """Read "96 KES 150,000" (a count column, then an amount) as KES 150,000."""
+    out: list[MoneyHit] = []
+    for hit in hits:
+        lead = _LEADING_NUMBER.match(hit.text)
+        if lead and _NUMBER_NEXT.match(text, hit.end):
+            start = hit.start + lead.end()
+            again = find_amounts(text[start : start + 80])
+            if again and again[0].start == 0:
+                first = again[0]
+                hit = replace(
+                    first, start=start, end=start + first.end, text=text[start : start + first.end]
+                )
+        out.append(hit)
+    return out
+
+
+def bounded_ranges(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
+    """Merge a lower and an upper bound written as two amounts into one range."""
+    out: list[MoneyHit] = []
+    for hit in hits:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.value is not None
+            and hit.value is not None
+            and prev.currency == hit.currency
+            and prev.value < hit.value
+            and prev.qualifier in ("more than", "at least")
+            and _BOUNDED.search(text[prev.end : hit.start] + " ")
+        ):
+            out[-1] = replace(
+                prev,
+                end=hit.end,
+                text=text[prev.start : hit.end],
+                value=None,
+                min=prev.value,
+                max=hit.value,
+                qualifier=None,
+            )
+            continue
+        out.append(hit)
+    return out
+
+
 class AmountFinder:
     """spaCy component proposing money amounts."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for hit in find_amounts(text_of(doc)):
+        text = text_of(doc)
+        for hit in bounded_ranges(text, code_first(text, find_amounts(text))):
             value = amount_value(hit)
             add(
                 doc,
