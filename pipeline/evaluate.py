@@ -85,7 +85,8 @@ def _surfaces(entity: dict[str, Any]) -> set[str]:
     forms += [m["text"] for m in entity.get("mentions", [])]
     texts = entity.get("text")
     forms += texts if isinstance(texts, list) else [texts] if texts else []
-    return {normalise(f, drop_suffix=False) for f in forms if f} - {""}
+    # An entity is the same with or without "Ltd." or "Inc.": compare without the suffix.
+    return {normalise(f) for f in forms if f} - {""}
 
 
 def _amount_equal(gold: dict[str, Any], pred: dict[str, Any]) -> bool:

@@ -119,15 +119,15 @@ def _split_across(document: Document, before: Page, after: Page) -> list[Address
     heads = [m for m in _FRAGMENT.finditer(text, after.start, hi) if _address_like(m.group())][:10]
     hits = []
     for tail in reversed(tails):
-        for head in heads:
-            joined = tail.group().rstrip("-") + head.group()
-            check = validate(joined, text[lo:hi])
-            if check is not None and check.valid:
-                raw = text[tail.start() : head.end()]
-                hits.append(AddressHit(tail.start(), head.end(), raw, check, True))
-                break
-        if hits:
-            break
+        for first in range(len(heads)):
+            joined = tail.group().rstrip("-")
+            # The head may itself be wrapped again on the new page: join up to three pieces.
+            for head in heads[first : first + 3]:
+                joined += head.group().rstrip("-")
+                check = validate(joined, text[lo:hi])
+                if check is not None and check.valid:
+                    raw = text[tail.start() : head.end()]
+                    return [AddressHit(tail.start(), head.end(), raw, check, True)]
     return hits
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -11,6 +13,8 @@ from pipeline.extract.geo import CountryHit, find_countries, is_pronoun_us, look
 PLACE_LABELS = {"GPE", "LOC", "NORP"}
 NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_LOCATIVE = re.compile(r"\b(?:in|at|from|to|near|outside|via|into|around|based|across)\s+$", re.I)
+_STATE_CONTEXT = re.compile(r"(?:\b[A-Z][a-z]+,\s*|\bDistrict\s+of\s+|\bState\s+of\s+)$")
 
 
 def _labels_over(doc: Doc, start: int, end: int) -> set[str]:
@@ -22,12 +26,21 @@ def accept(doc: Doc, hit: CountryHit) -> bool:
     if hit.text == "US" and is_pronoun_us(text_of(doc), hit.start):
         return False
     labels = _labels_over(doc, hit.start, hit.end)
+    before = text_of(doc)[max(hit.start - 40, 0) : hit.start]
     if hit.form == "capital":
-        # A capital counts only where the model reads it as a place acting as a government.
+        # A capital counts only where the model reads it as a place acting as a government
+        # ("Pyongyang denied"), not where it is a location ("reporting from Tokyo").
+        if _LOCATIVE.search(before):
+            return False
         return "GPE" in labels and not labels & {"PERSON", "ORG"}
     if hit.risky:
+        # "Atlanta, Georgia" and "the Northern District of Georgia" are US states.
+        if _STATE_CONTEXT.search(before):
+            return False
         return bool(labels & PLACE_LABELS) and not labels & {"PERSON"}
-    return "PERSON" not in labels
+    # An unambiguous country name stays a country even where the small model glued it into
+    # a person's name ("... and Vanuatu who was born").
+    return True
 
 
 class CountryFinder:
