@@ -35,6 +35,12 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def raw_text_of(doc: Doc) -> str:
+    """Return the window's text with its line breaks (the Doc itself has them flattened)."""
+    raw: str | None = doc.user_data.get("mt_raw")
+    return raw if raw is not None else text_of(doc)
+
+
 def ents_of(doc: Doc) -> list[tuple[int, int, str]]:
     """Return (start_char, end_char, label) of the model's entities, built once per Doc."""
     ents: list[tuple[int, int, str]] | None = doc.user_data.get("mt_ents")

@@ -26,6 +26,7 @@ SENTENCE_MAX = 600
 BOUNDARY = 400
 # The number of the next numbered paragraph ("... and Laos. 2.") is not part of the sentence.
 _PARAGRAPH_NUMBER = re.compile(r"(?<=[.!?\"”)])\s+\(?\d{1,3}[.)]$")
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 _FRAGMENT = re.compile(r"[A-Za-z0-9]{4,}-?")
 _SPACE = re.compile(r"\s+")
@@ -195,6 +196,17 @@ class Extractor:
         self.nlp = nlp or build_nlp(model)
         self.batch_size = batch_size
 
+    def _doc(self, text: str) -> Doc:
+        """Tokenise a window with single line breaks as spaces, keeping the raw text beside it.
+
+        spaCy makes a token of every line break, so a name wrapped by a PDF ("Office of Foreign
+        / Assets Control") defeats phrase matching and the NER model. Swapping one character for
+        another keeps every offset.
+        """
+        doc = self.nlp.make_doc(_LINE_BREAK.sub(" ", text))
+        doc.user_data["mt_raw"] = text
+        return doc
+
     def extract(self, document: Document) -> list[Mention]:
         """Return the mentions of one document, in text order."""
         outcome = next(iter(self.extract_many([document])))
@@ -220,7 +232,9 @@ class Extractor:
         found: list[list[Mention]] = [[] for _ in group]
         try:
             for doc, window in self.nlp.pipe(
-                ((u.text, u) for u in units), as_tuples=True, batch_size=self.batch_size
+                ((self._doc(u.text), u) for u in units),
+                as_tuples=True,
+                batch_size=self.batch_size,
             ):
                 found[window.document].extend(doc_mentions(group[window.document], window, doc))
         except (ValueError, MemoryError) as exc:

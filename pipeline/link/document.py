@@ -10,6 +10,7 @@ from typing import Any
 from pipeline.extract.components.actors import all_common
 from pipeline.extract.components.amounts import amount_key
 from pipeline.extract.geo import country_name
+from pipeline.extract.lexicon import is_english_word
 from pipeline.extract.names import normalise
 from pipeline.ids import entity_id
 from pipeline.records import Document, Entity, Mention
@@ -114,10 +115,31 @@ def _casinos_first(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+_FILLERS = {"of", "and", "the", "for", "on", "in", "to", "&"}
+
+
+def _generic(mention: Mention, lower: frozenset[str], acronyms: dict[str, str]) -> bool:
+    """Say whether a model-found name is a heading, a label or an unexplained acronym."""
+    if mention.extractor != "actors.ner":
+        return False
+    kind = mention.value.get("kind")
+    words = mention.text.split()
+    if kind in ("organization", "person") and all_common(mention.text, lower):
+        # Every word also occurs in lower case here: "Defendant Property", "Blocked Persons".
+        return True
+    if kind == "organization" and all(w.lower() in _FILLERS or is_english_word(w) for w in words):
+        # Only dictionary words and no organisation keyword: "Statement of Facts".
+        return True
+    bare = mention.text.strip()
+    # A short acronym the document never spells out is more often a label than an actor.
+    return len(words) == 1 and bare.isupper() and len(bare) <= 4 and bare not in acronyms
+
+
 def _drop_generic(mentions: list[Mention], text: str) -> list[Mention]:
-    """Drop model-found names whose every word the document also writes in lower case."""
+    """Drop model-found names that are headings, table labels or unexplained acronyms."""
     lower = frozenset(w for w in _WORD.findall(text) if w.islower())
-    return [m for m in mentions if not (m.extractor == "actors.ner" and all_common(m.text, lower))]
+    acronyms = defined_acronyms(text)
+    return [m for m in mentions if not _generic(m, lower, acronyms)]
 
 
 def _rekey(mentions: list[Mention], text: str) -> list[Mention]:
@@ -131,12 +153,12 @@ def _rekey(mentions: list[Mention], text: str) -> list[Mention]:
         for m in mentions
         if m.type == "actor" and m.key.startswith("gz:")
     }
-    people = [k for k in actor_keys if k.startswith("n:") and " " in k]
+    people = [k for k in actor_keys if k.startswith(("n:", "gz:")) and " " in k]
     surname_owner: dict[str, set[str]] = defaultdict(set)
     for key in people:
         kind = next((m.value.get("kind") for m in mentions if m.key == key), None)
         if kind == "person":
-            parts = key[2:].split()
+            parts = key.split(":", 1)[1].split()
             surname_owner[parts[-1]].add(key)
             surname_owner[parts[0]].add(key)  # Korean and Chinese names put the surname first
     mapping: dict[str, str] = {}

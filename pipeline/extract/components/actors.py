@@ -94,6 +94,7 @@ _SUFFIX_AFTER = re.compile(
     r"(?:,?\s*(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Pte\.?\s*Ltd\.?|PLC|"
     r"S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP))(?![\w])"
 )
+_JUNKET_NAME = re.compile(r"\bVIP(?:\s+(?:Club|Room|Rooms|Gaming|Hall))?$|\bGaming\s+Promotions?$")
 _JUNK = re.compile(r"[/§²³¹\[\]{}<>@#=|]|\bNo\.?$|^\d|\(\w*$")
 _ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z][a-z])")
 
@@ -246,29 +247,47 @@ class ActorFinder:
             return None
         if "casino" in key or "junket" in key:
             return None
-        offset = text_of(ent.doc).find(text, start, ent.end_char)
-        if offset < 0:
+        # The cleaned name has single spaces; the text may break it across a line.
+        found = re.compile(r"\s+".join(map(re.escape, text.split()))).search(
+            text_of(ent.doc), start, ent.end_char
+        )
+        if found is None:
             return None
+        offset, end = found.span()
+        surface = found.group()
         entry = self.gazetteer.find(text)
         if entry is not None and entry.type == "casino":
             return None
         if entry is not None:
             return Candidate(
                 offset,
-                offset + len(text),
+                end,
                 "actor",
-                text,
+                surface,
                 entry.key,
                 {"kind": entry.kind, "name": entry.name},
                 "actors.gazetteer",
             )
         kind = actor_kind(text, ent.label_)
-        suffix = _SUFFIX_AFTER.match(text_of(ent.doc), offset + len(text))
-        if suffix and suffix.end() > offset + len(text) and ent.label_ == "ORG":
-            text = text_of(ent.doc)[offset : suffix.end()]
+        if _JUNKET_NAME.search(text):
+            # "Golden Lotus VIP Club", "Lucky Star Gaming Promotions": VIP-room operators.
+            return Candidate(
+                offset,
+                end,
+                "casino",
+                surface,
+                f"n:{key}",
+                {"kind": "junket", "name": text},
+                "casinos.ner",
+                0.7,
+            )
+        suffix = _SUFFIX_AFTER.match(text_of(ent.doc), end)
+        if suffix and suffix.end() > end and ent.label_ == "ORG":
+            end = suffix.end()
+            surface = text_of(ent.doc)[offset:end]
             kind = "company" if kind == "organization" else kind
         return Candidate(
-            offset, offset + len(text), "actor", text, f"n:{key}", {"kind": kind}, "actors.ner", 0.7
+            offset, end, "actor", surface, f"n:{key}", {"kind": kind}, "actors.ner", 0.7
         )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add, text_of
+from pipeline.extract.candidates import Candidate, add, raw_text_of
 from pipeline.extract.money import MoneyHit, find_amounts
 
 
@@ -96,7 +96,7 @@ class AmountFinder:
     """spaCy component proposing money amounts."""
 
     def __call__(self, doc: Doc) -> Doc:
-        text = text_of(doc)
+        text = raw_text_of(doc)
         for hit in bounded_ranges(text, code_first(text, find_amounts(text))):
             value = amount_value(hit)
             add(

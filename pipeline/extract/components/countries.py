@@ -7,7 +7,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add, ents_of, text_of
+from pipeline.extract.candidates import Candidate, add, ents_of, raw_text_of, text_of
 from pipeline.extract.geo import CountryHit, find_countries, is_pronoun_us, lookup
 
 PLACE_LABELS = {"GPE", "LOC", "NORP"}
@@ -23,7 +23,7 @@ def _labels_over(doc: Doc, start: int, end: int) -> set[str]:
 
 def accept(doc: Doc, hit: CountryHit) -> bool:
     """Decide whether a gazetteer hit stands for a country in this sentence."""
-    if hit.text == "US" and is_pronoun_us(text_of(doc), hit.start):
+    if hit.text == "US" and is_pronoun_us(raw_text_of(doc), hit.start):
         return False
     labels = _labels_over(doc, hit.start, hit.end)
     before = text_of(doc)[max(hit.start - 40, 0) : hit.start]
@@ -69,7 +69,7 @@ class CountryFinder:
             if any(ent.start_char < e and s < ent.end_char for s, e in covered):
                 continue
             text = ent.text.strip()
-            if text == "US" and is_pronoun_us(text_of(doc), ent.start_char):
+            if text == "US" and is_pronoun_us(raw_text_of(doc), ent.start_char):
                 continue
             for suffix in _POSSESSIVE:
                 if text.endswith(suffix):

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.addresses import AddressHit, scan
-from pipeline.extract.candidates import Candidate, add, text_of
+from pipeline.extract.candidates import Candidate, add, raw_text_of
 
 
 def wallet_value(hit: AddressHit) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class WalletFinder:
     """spaCy component proposing validated wallet addresses."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for hit in scan(text_of(doc)):
+        for hit in scan(raw_text_of(doc)):
             add(doc, wallet_candidate(hit))
         return doc
 
