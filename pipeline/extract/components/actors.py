@@ -89,17 +89,56 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 # A corporate suffix the model leaves outside the name: "Heng Tai Trading Co., Ltd."
-_SUFFIX_AFTER = re.compile(
-    r"(?:\s*\((?:HK|H\.K\.|BVI|Macau|Macao|Cambodia|Singapore|Labuan|[A-Z]{2,3})\))?"
-    r"(?:,?\s*(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Pte\.?\s*Ltd\.?|PLC|"
-    r"S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP))(?![\w])"
+_JURISDICTION = r"\s*\((?:HK|H\.K\.|BVI|Macau|Macao|Cambodia|Singapore|Labuan|[A-Z]{2,3})\)"
+_CORPORATE = (
+    r",?\s*(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Pte\.?\s*Ltd\.?|"
+    r"PLC|S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP)(?![\w])"
 )
+_SUFFIX_AFTER = re.compile(rf"(?:{_JURISDICTION}(?:{_CORPORATE})?|{_CORPORATE})")
 _JUNKET_NAME = re.compile(r"\bVIP(?:\s+(?:Club|Room|Rooms|Gaming|Hall))?$|\bGaming\s+Promotions?$")
 _JUNK = re.compile(r"[/§²³¹\[\]{}<>@#=|]|\bNo\.?$|^\d|\(\w*$")
 _ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z][a-z])")
 
 
-_TRAILING = re.compile(r"(?:\s+(?:[a-z][\w-]*|\d+))+$")
+_TRAILING = re.compile(
+    r"(?:\s+(?:[a-z][\w-]*|\d+|(?i:a\.?k\.?a\.?|f\.?k\.?a\.?)|DOB|POB|Gender|Nationality|"
+    r"Passport))+$"
+)
+# Titles and roles seen glued to names in police, court and press texts ("Pol Lt Gen ...").
+_MORE_TITLES = {
+    "pol",
+    "lt",
+    "gen",
+    "maj",
+    "col",
+    "capt",
+    "sgt",
+    "brig",
+    "adm",
+    "boss",
+    "atty",
+    "defendant",
+    "defendants",
+    "accused",
+    "witness",
+    "victim",
+    "suspect",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "police",
+    "commander",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+}
+# Labels of sanctions notices read as names ("POB Hubei", "Gender Male").
+_FIELD_LABEL = re.compile(
+    r"^(?:DOB|POB|Gender|Nationality|Passport|Organization\s+Established|"
+    r"Digital\s+Currency\s+Address|Identification|Website|Email)\b",
+    re.I,
+)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'-]+")
 
 
@@ -153,12 +192,13 @@ def actor_kind(text: str, label: str) -> str:
 
 def trim_person(span: Span, titles: tuple[str, ...]) -> tuple[int, str]:
     """Drop titles and place words the small model glues in front of a person's name."""
-    tokens = list(span)
-    lowered_titles = {t.lower().rstrip(".") for t in titles}
-    while len(tokens) > 2 and (
+    tokens = [t for t in span if not t.is_space]
+    lowered_titles = {w.lower().rstrip(".") for t in titles for w in t.split()} | _MORE_TITLES
+    while len(tokens) > 1 and (
         tokens[0].lower_.rstrip(".") in lowered_titles
         or tokens[0].lower_ in _PLACE_WORDS
         or tokens[0].lower_ == "the"
+        or tokens[0].text == "."
     ):
         tokens = tokens[1:]
     start = tokens[0].idx
@@ -231,6 +271,8 @@ class ActorFinder:
             # "C. Laundering through casinos": a heading's letter, not an initial.
             start, raw = start + enumerator.end(), raw[enumerator.end() :]
         text = _TRAILING.sub("", clean_surface(raw))
+        if _FIELD_LABEL.match(text):
+            return None
         if "," in text or _JUNK.search(text) or not _has_proper_noun(ent, start, start + len(raw)):
             return None
         if " " not in text and (ent.label_ == "ORG" or text.isupper()) and is_english_word(text):

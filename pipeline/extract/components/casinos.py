@@ -72,6 +72,10 @@ _LEADING_NOISE = {
 }
 
 
+_OPERATOR_SUFFIX = re.compile(
+    r",?\s*(?:S\.A\.|Ltd\.?|Limited|Inc\.?|LLC|Pte|Co\.,?\s*Ltd|"
+    r"Corp\.?|PLC|Sdn\.?\s*Bhd)(?![\w])"
+)
 _CONNECTORS = {"and", "of", "&", "de", "la", "the"}
 _GENERIC = {
     "casino",
@@ -129,6 +133,10 @@ class CasinoFinder:
             name = name[cut:].lstrip()
             words = name.split()
         name = name.rstrip(".,;:'’ ")
+        after = start + len(name)
+        if _OPERATOR_SUFFIX.match(text_of(doc), after) or name.lower().endswith("-based"):
+            # "Galaxy Casino, S.A." is the operating company, an actor; "Macau-based" no name.
+            return
         while name.split() and name.split()[-1].lower() in _CONNECTORS:
             name = name[: name.rfind(name.split()[-1])].rstrip(".,;:'’ ")
         core = [w for w in name.split() if w.lower() not in _GENERIC and len(w.strip(".")) > 1]
