@@ -143,3 +143,93 @@ def test_sentence_drops_the_next_paragraph_number(extractor: Extractor) -> None:
     doc = _doc("101. The Lazarus Group laundered funds in Laos. 102. Binance froze accounts.")
     lazarus = [m for m in extractor.extract(doc) if m.text == "Lazarus Group"]
     assert lazarus and not lazarus[0].sentence.endswith("102.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("United States District Judge Harold T.\nBanks is not bound by it.", "Harold T.\nBanks"),
+        ("Pol Lt Gen Somchai Rattanaporn said the raid was planned.", "Somchai Rattanaporn"),
+        ("The firm Heng Tai Trading Co., Ltd. wired the funds.", "Heng Tai Trading Co., Ltd."),
+        (
+            "Payments reached the Office of Foreign\nAssets Control in March.",
+            "Office of Foreign\nAssets Control",
+        ),
+        (
+            "UNITED STATES DISTRICT COURT FOR THE WESTERN DISTRICT OF WASHINGTON\n",
+            "UNITED STATES DISTRICT COURT FOR THE WESTERN DISTRICT OF WASHINGTON",
+        ),
+    ],
+)
+def test_actor_spans(extractor: Extractor, text: str, expected: str) -> None:
+    assert expected in _found(extractor.extract(_doc(text)), "actor")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Statement of Facts\nThe parties agree to the following.",
+        "POB Hubei, China; Gender Male; nationality China.",
+        "Excerpt\nThe Panel notes the following.",
+    ],
+)
+def test_headings_and_labels_are_not_actors(extractor: Extractor, text: str) -> None:
+    doc = _doc(text)
+    _, entities = link_document(doc, extractor.extract(doc))
+    assert [e.name for e in entities if e.type == "actor"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "value"),
+    [
+        ("Agents collected ¥3.2 million (yuan) in Dandong.", "CNY", 3.2e6),
+        ("Kenyan 96 KES 150,000 Recruited online", "KES", 150000.0),
+    ],
+)
+def test_amount_currency_from_context(
+    extractor: Extractor, text: str, currency: str, value: float
+) -> None:
+    amounts = [m for m in extractor.extract(_doc(text)) if m.type == "amount"]
+    assert [(m.value["currency"], m.value["value"]) for m in amounts] == [(currency, value)]
+
+
+def test_loss_range_is_one_amount(extractor: Extractor) -> None:
+    doc = _doc("a loss of more than $3,500,000 but not more than $9,500,000 was agreed")
+    amounts = [m for m in extractor.extract(doc) if m.type == "amount"]
+    assert [(m.value.get("min"), m.value.get("max")) for m in amounts] == [(3.5e6, 9.5e6)]
+
+
+def test_australian_judgment_dollars_are_aud(extractor: Extractor) -> None:
+    doc = _doc(
+        "The Federal Court of Australia fined the Australian casino $450 million. "
+        "Australia's regulator said Australian law was broken in Melbourne, Australia."
+    )
+    _, entities = link_document(doc, extractor.extract(doc))
+    assert [e.attributes["currency"] for e in entities if e.type == "amount"] == ["AUD"]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("He was arrested in Atlanta, Georgia, last week.", []),
+        ("Reporting by Kenji Sato in Tokyo.", []),
+        ("Pyongyang denied the charges on Monday.", ["KP"]),
+    ],
+)
+def test_country_guards(extractor: Extractor, text: str, codes: list[str]) -> None:
+    found = [m.value["code"] for m in extractor.extract(_doc(text)) if m.type == "country"]
+    assert found == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("The server sat in Amman, Jordan, and in Tbilisi, Georgia.", ["JO", "GE"]),
+        ("Funds reached a bank in N'Djamena, Chad, in May.", ["TD"]),
+    ],
+)
+def test_capital_then_risky_country_is_the_country(
+    extractor: Extractor, text: str, codes: list[str]
+) -> None:
+    found = [m.value["code"] for m in extractor.extract(_doc(text)) if m.type == "country"]
+    assert found == codes

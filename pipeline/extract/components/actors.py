@@ -273,7 +273,12 @@ class ActorFinder:
         text = _TRAILING.sub("", clean_surface(raw))
         if _FIELD_LABEL.match(text):
             return None
-        if "," in text or _JUNK.search(text) or not _has_proper_noun(ent, start, start + len(raw)):
+        comma = text.find(",")
+        if (
+            (comma >= 0 and not re.fullmatch(_CORPORATE, text[comma:]))
+            or _JUNK.search(text)
+            or not _has_proper_noun(ent, start, start + len(raw))
+        ):
             return None
         if " " not in text and (ent.label_ == "ORG" or text.isupper()) and is_english_word(text):
             # "Excerpt", "ANALYSIS", "Office": a lone dictionary word is a heading, not a name.

@@ -64,6 +64,42 @@ def code_first(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
     return out
 
 
+_GLOSS = re.compile(r"\s*\(([A-Za-z][A-Za-z .$]{1,30})\)")
+_GLOSSES = {
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "yen": "JPY",
+    "jpy": "JPY",
+    "won": "KRW",
+    "krw": "KRW",
+    "kpw": "KPW",
+    "pesos": "PHP",
+    "php": "PHP",
+    "us dollars": "USD",
+    "usd": "USD",
+    "hong kong dollars": "HKD",
+    "hkd": "HKD",
+    "singapore dollars": "SGD",
+    "sgd": "SGD",
+    "australian dollars": "AUD",
+    "aud": "AUD",
+}
+
+
+def glossed(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
+    """Settle an ambiguous symbol named in brackets right after: "¥3.2 million (yuan)"."""
+    out = []
+    for hit in hits:
+        gloss = _GLOSS.match(text, hit.end) if hit.ambiguous else None
+        code = _GLOSSES.get(gloss.group(1).strip().lower()) if gloss else None
+        if code is not None and code in hit.candidates:
+            hit = replace(hit, currency=code, ambiguous=False, candidates=(code,))
+        out.append(hit)
+    return out
+
+
 def bounded_ranges(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
     """Merge a lower and an upper bound written as two amounts into one range."""
     out: list[MoneyHit] = []
@@ -97,7 +133,7 @@ class AmountFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         text = raw_text_of(doc)
-        for hit in bounded_ranges(text, code_first(text, find_amounts(text))):
+        for hit in glossed(text, bounded_ranges(text, code_first(text, find_amounts(text)))):
             value = amount_value(hit)
             add(
                 doc,

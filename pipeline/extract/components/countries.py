@@ -14,7 +14,13 @@ PLACE_LABELS = {"GPE", "LOC", "NORP"}
 NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _LOCATIVE = re.compile(r"\b(?:in|at|from|to|near|outside|via|into|around|based|across)\s+$", re.I)
-_STATE_CONTEXT = re.compile(r"(?:\b[A-Z][a-z]+,\s*|\bDistrict\s+of\s+|\bState\s+of\s+)$")
+_STATE_CONTEXT = re.compile(r"(?:\b[A-Z][\w'’-]+,\s*|\bDistrict\s+of\s+|\bState\s+of\s+)$")
+
+
+def _capital_of(before: str, code: str) -> bool:
+    """Say whether the words before the comma are the capital of the country `code`."""
+    found = lookup(before.rstrip(" ,").strip())
+    return found is not None and found == (code, "capital")
 
 
 def _labels_over(doc: Doc, start: int, end: int) -> set[str]:
@@ -34,8 +40,10 @@ def accept(doc: Doc, hit: CountryHit) -> bool:
             return False
         return "GPE" in labels and not labels & {"PERSON", "ORG"}
     if hit.risky:
-        # "Atlanta, Georgia" and "the Northern District of Georgia" are US states.
-        if _STATE_CONTEXT.search(before):
+        # "Atlanta, Georgia" and "the Northern District of Georgia" are US states, while
+        # "Tbilisi, Georgia" and "N'Djamena, Chad" name the country through its capital.
+        state = _STATE_CONTEXT.search(before)
+        if state and not _capital_of(state.group(), hit.code):
             return False
         return bool(labels & PLACE_LABELS) and not labels & {"PERSON"}
     # An unambiguous country name stays a country even where the small model glued it into
@@ -49,8 +57,9 @@ class CountryFinder:
     def __call__(self, doc: Doc) -> Doc:
         covered: list[tuple[int, int]] = []
         for hit in find_countries(text_of(doc)):
+            # Judged once: the model's place entities below must not bring back a rejected hit.
+            covered.append((hit.start, hit.end))
             if accept(doc, hit):
-                covered.append((hit.start, hit.end))
                 add(
                     doc,
                     Candidate(
