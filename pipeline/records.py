@@ -102,13 +102,23 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """A typed link between two entities with the mentions that prove it."""
+    """A typed link between two entities, stated in one sentence, with the mentions that prove it.
+
+    One record per document sentence that states it; `count` says how often that sentence
+    pairs the two (co-occurrence). Predicates: co_occurs, holds, laundered_through, stole,
+    stolen_from, sanctioned_by, located_in, transferred.
+    """
 
     id: str
     subject: str
     predicate: str
     object: str
     evidence: tuple[str, ...] = ()
+    document_id: str = ""
+    page: int = 0
+    sentence: str = ""
+    count: int = 1
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

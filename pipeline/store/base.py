@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pipeline.records import Document, Entity, Failure, Mention
+from pipeline.records import Document, Entity, Failure, Mention, Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,14 @@ class Store(Protocol):
     """Where linked records live. Every write is an idempotent upsert by id."""
 
     def upsert_document(
-        self, document: Document, mentions: list[Mention], entities: list[Entity]
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None = None,
     ) -> None:
-        """Store a document with its pages, mentions and entities, replacing any older copy."""
+        """Store a document with its pages, mentions, entities and relations, replacing any
+        older copy of the same document (same id) in one step."""
         ...
 
     def add_source(self, document_id: str, source: str) -> None:
@@ -93,6 +99,22 @@ class Store(Protocol):
 
     def stats(self) -> dict[str, Any]:
         """Return counts of documents, pages, mentions and entities per type."""
+        ...
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Yield every stored document with its text and pages."""
+        ...
+
+    def iter_mentions(self, document_id: str | None = None) -> Iterator[Mention]:
+        """Yield stored mentions, of one document or all."""
+        ...
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Yield every entity that has mentions, with its aliases."""
+        ...
+
+    def iter_relations(self) -> Iterator[Relation]:
+        """Yield every stored relation, one per stating sentence."""
         ...
 
     def close(self) -> None:

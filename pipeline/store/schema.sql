@@ -47,3 +47,12 @@ CREATE TABLE IF NOT EXISTS failures (
     source TEXT PRIMARY KEY, stage TEXT NOT NULL, error TEXT NOT NULL, message TEXT NOT NULL,
     time TEXT NOT NULL, document_id TEXT
 );
+CREATE TABLE IF NOT EXISTS relations (
+    id TEXT PRIMARY KEY, subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, page INTEGER NOT NULL,
+    sentence TEXT NOT NULL, evidence TEXT NOT NULL, count INTEGER NOT NULL,
+    attributes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relations_subject ON relations(subject);
+CREATE INDEX IF NOT EXISTS relations_object ON relations(object);
+CREATE INDEX IF NOT EXISTS relations_document ON relations(document_id);

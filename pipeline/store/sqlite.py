@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
-from pipeline.records import Document, Entity, Failure, Mention
+from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
 from pipeline.store.base import Hit, SearchResult
 
 SCHEMA_VERSION = "1"
@@ -86,9 +87,14 @@ class SqliteStore:
 
     # --- writes -------------------------------------------------------------------------
     def upsert_document(
-        self, document: Document, mentions: list[Mention], entities: list[Entity]
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None = None,
     ) -> None:
-        """Store a document with its pages, mentions and entities, replacing any older copy."""
+        """Store a document with its pages, mentions, entities and relations, replacing any
+        older copy."""
         kept = [e for e in entities if not e.attributes.get("suspect")]
         kept_ids = {e.id for e in kept}
         try:
@@ -154,6 +160,25 @@ class SqliteStore:
                             m.score,
                         )
                         for m in mentions
+                    ],
+                )
+                self.db.execute("DELETE FROM relations WHERE document_id = ?", (document.id,))
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (
+                            r.id,
+                            r.subject,
+                            r.predicate,
+                            r.object,
+                            r.document_id or document.id,
+                            r.page,
+                            r.sentence,
+                            json.dumps(list(r.evidence)),
+                            r.count,
+                            json.dumps(r.attributes, sort_keys=True),
+                        )
+                        for r in relations or ()
                     ],
                 )
                 self.db.execute("DELETE FROM failures WHERE source = ?", (document.source,))
@@ -381,6 +406,88 @@ class SqliteStore:
             "failures": one("SELECT count(*) FROM failures").fetchone()[0],
             "by_type": per_type,
         }
+
+    # --- whole-corpus reads (exports, migration, embeddings) -----------------------------
+    def iter_documents(self) -> Iterator[Document]:
+        """Yield every stored document with its text and pages, in id order."""
+        for row in self.db.execute("SELECT * FROM documents ORDER BY id").fetchall():
+            pages = self.db.execute(
+                'SELECT number, start, "end", has_text, ocr, text FROM pages '
+                "WHERE document_id = ? ORDER BY number",
+                (row["id"],),
+            ).fetchall()
+            parts: list[str] = []
+            offset = 0
+            for page in pages:
+                if page["start"] > offset:
+                    parts.append("\n" * (page["start"] - offset))
+                parts.append(page["text"])
+                offset = page["start"] + len(page["text"])
+            yield Document(
+                id=row["id"],
+                source=row["source"],
+                kind=row["kind"],
+                text="".join(parts),
+                pages=tuple(
+                    Page(p["number"], p["start"], p["end"], bool(p["has_text"]), bool(p["ocr"]))
+                    for p in pages
+                ),
+                title=row["title"],
+                date=row["date"],
+                byline=row["byline"],
+                size=row["size"],
+                warnings=tuple(json.loads(row["warnings"])),
+            )
+
+    def iter_mentions(self, document_id: str | None = None) -> Iterator[Mention]:
+        """Yield stored mentions, of one document or all, in document and text order."""
+        where, params = ("WHERE document_id = ?", (document_id,)) if document_id else ("", ())
+        for r in self.db.execute(
+            f'SELECT * FROM mentions {where} ORDER BY document_id, start, "end"', params
+        ):
+            yield Mention(
+                r["id"],
+                r["document_id"],
+                r["page"],
+                r["start"],
+                r["end"],
+                r["type"],
+                r["text"],
+                json.loads(r["value"]),
+                r["key"],
+                r["sentence"],
+                r["extractor"],
+                r["score"],
+                r["entity_id"],
+            )
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Yield every entity that has mentions, with its aliases."""
+        aliases: dict[str, list[str]] = {}
+        for r in self.db.execute("SELECT entity_id, alias FROM entity_aliases ORDER BY alias"):
+            aliases.setdefault(r[0], []).append(r[1])
+        for r in self.db.execute(
+            "SELECT * FROM entities WHERE id IN (SELECT DISTINCT entity_id FROM mentions) "
+            "ORDER BY id"
+        ):
+            names = [a for a in aliases.get(r["id"], []) if a != r["name"]]
+            yield Entity(r["id"], r["type"], r["name"], tuple(names), json.loads(r["attributes"]))
+
+    def iter_relations(self) -> Iterator[Relation]:
+        """Yield every stored relation, one per stating sentence."""
+        for r in self.db.execute("SELECT * FROM relations ORDER BY document_id, id"):
+            yield Relation(
+                r["id"],
+                r["subject"],
+                r["predicate"],
+                r["object"],
+                tuple(json.loads(r["evidence"])),
+                r["document_id"],
+                r["page"],
+                r["sentence"],
+                r["count"],
+                json.loads(r["attributes"]),
+            )
 
     def close(self) -> None:
         """Close the database connection."""

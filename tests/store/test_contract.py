@@ -197,3 +197,30 @@ def test_unusable_store_path_is_a_store_error(tmp_path: Path, bad: str) -> None:
     with pytest.raises(StoreError):
         SqliteStore(path)
     assert not (tmp_path / "no").exists()
+
+
+def test_iterators_round_trip_the_corpus(loaded: tuple[Store, Document]) -> None:
+    store, doc = loaded
+    [back] = list(store.iter_documents())
+    assert back.id == doc.id and back.text == doc.text and back.pages == doc.pages
+    mentions = list(store.iter_mentions())
+    assert [m.text for m in mentions] == ["Lazarus Group", "APT38", ADDRESS]
+    assert list(store.iter_mentions("no-such-doc")) == []
+    entities = {e.name: e for e in store.iter_entities()}
+    assert set(entities) == {"Lazarus Group", ADDRESS}
+    assert "APT38" in entities["Lazarus Group"].aliases
+
+
+def test_relations_are_replaced_with_their_document(loaded: tuple[Store, Document]) -> None:
+    from pipeline.records import Relation
+
+    store, doc = loaded
+    mentions, entities = _records(doc)
+    lazarus, wallet = entities[0].id, entities[1].id
+    rel = Relation("r1", lazarus, "holds", wallet, (mentions[2].id,), doc.id, 2,
+                   "APT38 used the wallet.", 1, {})
+    store.upsert_document(doc, mentions, entities, [rel])
+    assert [(r.subject, r.predicate, r.object, r.page) for r in store.iter_relations()] == [
+        (lazarus, "holds", wallet, 2)]
+    store.upsert_document(doc, mentions, entities, [])
+    assert list(store.iter_relations()) == []
