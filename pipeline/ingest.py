@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.errors import ParseError, PipelineError
 from pipeline.extract.extractor import Extractor
 from pipeline.ids import sha256_bytes
-from pipeline.link import link_document
+from pipeline.link import link
 from pipeline.parse import SUFFIXES, parse_bytes
 from pipeline.records import Document, Failure
 from pipeline.settings import Settings
@@ -140,14 +140,14 @@ def ingest(
                 fail(document.source, outcome.error)
                 continue
             try:
-                mentions, entities = link_document(document, outcome.mentions)
-                store.upsert_document(document, mentions, entities)
+                linked = link(document, outcome.mentions)
+                store.upsert_document(document, linked.mentions, linked.entities, linked.relations)
             except PipelineError as exc:
                 fail(document.source, exc)
                 continue
             report.ingested += 1
             report.pages += len(document.pages)
-            report.mentions += len(mentions)
+            report.mentions += len(linked.mentions)
             _notify(progress, "ingested", document.source, len(document.pages))
     report.seconds = time.perf_counter() - started
     return report
@@ -186,8 +186,8 @@ def extract_files(
         if outcome.error is not None:
             yield _failure(outcome.document.source, outcome.error)
             continue
-        mentions, entities = link_document(outcome.document, outcome.mentions)
-        yield document_json(outcome.document, mentions, entities)
+        linked = link(outcome.document, outcome.mentions)
+        yield document_json(outcome.document, linked.mentions, linked.entities, linked.relations)
 
 
 def _read(path: Path, settings: Settings) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pipeline.records import Document, Entity, Mention
+from pipeline.records import Document, Entity, Mention, Relation
 
 TYPE_ORDER = {"actor": 0, "casino": 1, "wallet": 2, "amount": 3, "country": 4}
 
@@ -47,8 +47,35 @@ def entity_json(entity: Entity, mentions: list[Mention]) -> dict[str, Any]:
     return out
 
 
+def relation_json(relation: Relation, names: dict[str, Entity]) -> dict[str, Any]:
+    """Return one relation with both ends named and its evidence sentence."""
+
+    def end(entity_id: str) -> dict[str, Any]:
+        entity = names.get(entity_id)
+        return {
+            "id": entity_id,
+            "name": entity.name if entity else None,
+            "type": entity.type if entity else None,
+        }
+
+    out: dict[str, Any] = {
+        "predicate": relation.predicate,
+        "subject": end(relation.subject),
+        "object": end(relation.object),
+        "page": relation.page,
+        "sentence": relation.sentence,
+        "count": relation.count,
+    }
+    if relation.attributes:
+        out["attributes"] = relation.attributes
+    return out
+
+
 def document_json(
-    document: Document, mentions: list[Mention], entities: list[Entity]
+    document: Document,
+    mentions: list[Mention],
+    entities: list[Entity],
+    relations: list[Relation] | None = None,
 ) -> dict[str, Any]:
     """Return the public extract object for one document."""
     by_entity: dict[str | None, list[Mention]] = defaultdict(list)
@@ -61,7 +88,9 @@ def document_json(
             by_entity[e.id][0].start if by_entity[e.id] else 0,
         ),
     )
+    names = {e.id: e for e in entities}
     return {
         "document": document.summary(),
         "entities": [entity_json(e, by_entity[e.id]) for e in ordered],
+        "relations": [relation_json(r, names) for r in relations or ()],
     }
