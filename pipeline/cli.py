@@ -313,6 +313,84 @@ def failures_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         out.print(f"{f.time}  {f.stage:7}  {escape(f.message)}", highlight=False)
 
 
+@app.command("entity")
+def entity_cmd(
+    words: Annotated[
+        list[str],
+        typer.Argument(help="NAME_OR_ID, or: merge A B | split ID ALIAS... | rename ID NAME"),
+    ],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an entity across documents, or record a judgement: merge, split, rename."""
+    from pipeline.link import judge
+
+    action, rest = words[0], words[1:]
+    with _store(load_settings(store)) as db:
+        try:
+            if action == "merge" and len(rest) == 2:
+                page = judge.merge(db, rest[0], rest[1])  # type: ignore[arg-type]
+            elif action == "split" and len(rest) >= 2:
+                page = judge.split(db, rest[0], rest[1:])  # type: ignore[arg-type]
+            elif action == "rename" and len(rest) == 2:
+                page = judge.rename(db, rest[0], rest[1])  # type: ignore[arg-type]
+            elif action in ("merge", "split", "rename"):
+                _die(
+                    f"usage: moneytrail entity {action} "
+                    + {"merge": "A B", "split": "ID ALIAS...", "rename": "ID NAME"}[action]
+                )
+            else:
+                page = judge.entity_view(db, " ".join(words))  # type: ignore[arg-type]
+        except judge.EntityError as exc:
+            _die(str(exc), 1)
+    if as_json:
+        _print_json({k: v for k, v in page.items() if k != "members"})
+        return
+    kind = f", {page['kind']}" if page.get("kind") else ""
+    out.print(
+        f"[bold]{escape(page['name'])}[/] ({page['type']}{kind})  {page['id']}", highlight=False
+    )
+    if page["aliases"]:
+        out.print("  also: " + escape(", ".join(page["aliases"][:20])), highlight=False)
+    for doc in page["documents"]:
+        out.print(
+            f"  {escape(doc['source'])} p.{','.join(map(str, doc['pages']))}", highlight=False
+        )
+    for rel in page["relations"][:30]:
+        arrow = "->" if rel["direction"] == "out" else "<-"
+        first = rel["evidence"][0]
+        out.print(
+            f"  {rel['predicate']} {arrow} {escape(str(rel['other']['name']))} "
+            f"(x{rel['count']}): {escape(first['sentence'][:140])} "
+            + escape(f"[{first['source']} p.{first['page']}]"),
+            highlight=False,
+        )
+
+
+@app.command("graph")
+def graph_cmd(
+    entity: Annotated[str, typer.Argument(help="A name, alias or id.")],
+    depth: Annotated[int, typer.Option("--depth", min=1, max=4)] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="json or graphml.")] = "json",
+    store: StoreOpt = None,
+) -> None:
+    """Print an entity's neighbourhood in the relation graph (Gephi, yEd, Neo4j)."""
+    from pipeline.link import judge
+    from pipeline.link.graph import neighbourhood, to_graphml
+
+    if fmt not in ("json", "graphml"):
+        raise typer.BadParameter("must be json or graphml", param_hint="--format")
+    with _store(load_settings(store)) as db:
+        try:
+            graph = neighbourhood(db, judge.resolve_one(db, entity), depth)  # type: ignore[arg-type]
+        except judge.EntityError as exc:
+            _die(str(exc), 1)
+    if fmt == "json":
+        _print_json(graph)
+    else:
+        sys.stdout.write(to_graphml(graph) + "\n")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     folder: Annotated[str, typer.Argument(help="Folder of documents with *.gold.json files.")] = (

@@ -56,3 +56,18 @@ CREATE TABLE IF NOT EXISTS relations (
 CREATE INDEX IF NOT EXISTS relations_subject ON relations(subject);
 CREATE INDEX IF NOT EXISTS relations_object ON relations(object);
 CREATE INDEX IF NOT EXISTS relations_document ON relations(document_id);
+-- Cross-document resolution (derived, rebuilt by relink) and analyst judgements (kept).
+CREATE TABLE IF NOT EXISTS entity_canon (entity_id TEXT PRIMARY KEY, canonical_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entity_canon_canonical ON entity_canon(canonical_id);
+CREATE TABLE IF NOT EXISTS mention_canon (mention_id TEXT PRIMARY KEY, canonical_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS mention_canon_canonical ON mention_canon(canonical_id);
+CREATE TABLE IF NOT EXISTS entity_names (canonical_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS judgments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, subject TEXT NOT NULL,
+    args TEXT NOT NULL, time TEXT NOT NULL
+);
+CREATE VIEW IF NOT EXISTS resolved_mentions AS
+    SELECT m.*, COALESCE(mc.canonical_id, ec.canonical_id, m.entity_id) AS canonical_id
+    FROM mentions m
+    LEFT JOIN mention_canon mc ON mc.mention_id = m.id
+    LEFT JOIN entity_canon ec ON ec.entity_id = m.entity_id;

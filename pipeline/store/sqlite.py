@@ -15,6 +15,7 @@ from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
 from pipeline.store.base import Hit, SearchResult
+from pipeline.store.sqlite_entities import EntityQueries
 
 SCHEMA_VERSION = "1"
 _TOKEN = re.compile(r'"[^"]*"|\S+')
@@ -55,7 +56,7 @@ def _highlight(sentence: str, text: str) -> str:
     return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat) :]}"
 
 
-class SqliteStore:
+class SqliteStore(EntityQueries):
     """Store records in one SQLite file; each document is written in one transaction."""
 
     def __init__(self, path: str | Path) -> None:
@@ -182,6 +183,7 @@ class SqliteStore:
                     ],
                 )
                 self.db.execute("DELETE FROM failures WHERE source = ?", (document.source,))
+                self._mark_unresolved()
         except sqlite3.Error as exc:
             raise StoreError(f"could not write {document.source} to {self.path} ({exc})") from exc
 
@@ -248,6 +250,7 @@ class SqliteStore:
         self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
     ) -> SearchResult:
         """Search page text and entity names; with a type, only mentions of that type."""
+        self.ensure_resolved()
         hits = self._entity_hits(query, type_)
         if type_ is None:
             seen = {(h.document_id, h.page) for h in hits}
@@ -291,17 +294,27 @@ class SqliteStore:
         norm = normalise(query)
         if not norm:
             return []
-        params: list[Any] = [norm, norm.replace(" ", ""), query.strip().lower()]
-        where = "(a.norm = ? OR a.norm = ? OR lower(m.key) = ?)"
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT rm.canonical_id FROM resolved_mentions rm WHERE rm.entity_id IN "
+                "(SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?)) OR lower(rm.key) = ? "
+                "OR rm.canonical_id IN "
+                "(SELECT canonical_id FROM entity_names WHERE lower(name) = ?)",
+                (norm, norm.replace(" ", ""), query.strip().lower(), query.strip().lower()),
+            )
+        ]
+        if not ids:
+            return []
+        where = f"rm.canonical_id IN ({','.join('?' * len(ids))})"
+        params: list[Any] = list(ids)
         if type_ is not None:
-            where += " AND m.type = ?"
+            where += " AND rm.type = ?"
             params.append(type_)
         rows = self.db.execute(
-            "SELECT DISTINCT m.document_id, d.source, d.title, m.page, m.text, m.sentence, "
-            "e.id AS eid, e.type, e.name, m.start FROM mentions m "
-            "JOIN entities e ON e.id = m.entity_id "
-            "JOIN entity_aliases a ON a.entity_id = e.id JOIN documents d ON d.id = m.document_id "
-            f"WHERE {where} ORDER BY d.source, m.page, m.start",
+            "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
+            "rm.canonical_id FROM resolved_mentions rm JOIN documents d ON d.id = rm.document_id "
+            f"WHERE {where} ORDER BY d.source, rm.page, rm.start",
             params,
         ).fetchall()
         hits: dict[tuple[str, int], Hit] = {}
@@ -318,12 +331,13 @@ class SqliteStore:
                 _highlight(r["sentence"], r["text"]),
                 100.0,
                 "entity",
-                {"id": r["eid"], "type": r["type"], "name": r["name"]},
+                self.brief(r["canonical_id"]),
             )
         return list(hits.values())
 
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities (id or unique id prefix)."""
+        self.ensure_resolved()
         rows = self.db.execute(
             "SELECT * FROM documents WHERE id LIKE ? LIMIT 2", (document_id + "%",)
         ).fetchall()
@@ -345,41 +359,48 @@ class SqliteStore:
                 (doc["id"],),
             )
         ]
-        doc["entities"] = [
-            {
-                "id": r["id"],
-                "type": r["type"],
-                "name": r["name"],
-                "kind": r["kind"],
-                "mentions": r["n"],
-                "pages": sorted({int(p) for p in r["pages"].split(",")}),
-            }
-            for r in self.db.execute(
-                "SELECT e.id, e.type, e.name, e.kind, count(*) AS n, group_concat(m.page) AS pages "
-                "FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.document_id = ? "
-                "GROUP BY e.id ORDER BY e.type, n DESC, e.name",
-                (doc["id"],),
+        doc["entities"] = []
+        for r in self.db.execute(
+            "SELECT rm.canonical_id AS cid, rm.type, count(*) AS n, group_concat(rm.page) AS pages "
+            "FROM resolved_mentions rm WHERE rm.document_id = ? AND rm.canonical_id IS NOT NULL "
+            "GROUP BY rm.canonical_id ORDER BY rm.type, n DESC",
+            (doc["id"],),
+        ):
+            brief = self.brief(r["cid"])
+            head = self.db.execute("SELECT kind FROM entities WHERE id = ?", (r["cid"],)).fetchone()
+            doc["entities"].append(
+                {
+                    "id": r["cid"],
+                    "type": r["type"],
+                    "name": brief["name"],
+                    "kind": head["kind"] if head else None,
+                    "mentions": r["n"],
+                    "pages": sorted({int(p) for p in r["pages"].split(",")}),
+                }
             )
-        ]
         return doc
 
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Return entities that have mentions, most mentioned first."""
-        where, params = ("WHERE e.type = ?", [type_]) if type_ else ("", [])
+        """Return resolved entities that have mentions, most mentioned first."""
+        self.ensure_resolved()
+        where, params = ("AND rm.type = ?", [type_]) if type_ else ("", [])
         rows = self.db.execute(
-            "SELECT e.id, e.type, e.name, e.kind, e.attributes, count(*) AS mentions, "
-            "count(DISTINCT m.document_id) AS documents FROM entities e "
-            f"JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
+            "SELECT rm.canonical_id AS cid, rm.type, count(*) AS mentions, "
+            "count(DISTINCT rm.document_id) AS documents, e.name, e.kind, e.attributes, "
+            "n.name AS renamed FROM resolved_mentions rm "
+            "LEFT JOIN entities e ON e.id = rm.canonical_id "
+            "LEFT JOIN entity_names n ON n.canonical_id = rm.canonical_id "
+            f"WHERE rm.canonical_id IS NOT NULL {where} GROUP BY rm.canonical_id "
             "ORDER BY mentions DESC, e.name LIMIT ?",
             [*params, limit],
         ).fetchall()
         return [
             {
-                "id": r["id"],
+                "id": r["cid"],
                 "type": r["type"],
-                "name": r["name"],
+                "name": r["renamed"] or r["name"],
                 "kind": r["kind"],
-                "attributes": json.loads(r["attributes"]),
+                "attributes": json.loads(r["attributes"] or "{}"),
                 "mentions": r["mentions"],
                 "documents": r["documents"],
             }
@@ -388,10 +409,11 @@ class SqliteStore:
 
     def stats(self) -> dict[str, Any]:
         """Return counts of documents, pages, mentions and entities per type."""
+        self.ensure_resolved()
         one = self.db.execute
         per_type: dict[str, dict[str, int]] = {}
         for r in one(
-            "SELECT type, count(*) AS n, count(DISTINCT entity_id) AS e FROM mentions "
+            "SELECT type, count(*) AS n, count(DISTINCT canonical_id) AS e FROM resolved_mentions "
             "GROUP BY type ORDER BY type"
         ):
             per_type[r["type"]] = {"mentions": r["n"], "entities": r["e"]}
@@ -402,7 +424,9 @@ class SqliteStore:
                 0
             ],
             "mentions": one("SELECT count(*) FROM mentions").fetchone()[0],
-            "entities": one("SELECT count(DISTINCT entity_id) FROM mentions").fetchone()[0],
+            "entities": one(
+                "SELECT count(DISTINCT canonical_id) FROM resolved_mentions"
+            ).fetchone()[0],
             "failures": one("SELECT count(*) FROM failures").fetchone()[0],
             "by_type": per_type,
         }

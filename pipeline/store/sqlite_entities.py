@@ -1,0 +1,290 @@
+"""SQLite queries over resolved entities: resolution tables, judgements, entity pages, graphs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.extract.names import normalise
+from pipeline.link.corpus import Judgement, Resolution, relink
+from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
+
+_EVIDENCE_PER_RELATION = 5
+
+
+class EntityQueries:
+    """Mixed into SqliteStore: everything that reads or writes resolved entities."""
+
+    db: sqlite3.Connection
+
+    # --- resolution ---------------------------------------------------------------------
+    def _mark_unresolved(self) -> None:
+        """Note that entities changed, so the next read re-links the corpus."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('resolved', '0')")
+
+    def ensure_resolved(self) -> None:
+        """Re-link the corpus if documents or judgements changed since the last time."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'resolved'").fetchone()
+        if row is not None and row[0] == "0":
+            relink(self)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('resolved', '1')")
+
+    def entity_rows(self) -> list[EntityRow]:
+        """Return every actor and casino entity with its aliases and mention count."""
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for r in self.db.execute("SELECT entity_id, alias FROM entity_aliases"):
+            aliases[r[0]].append(r[1])
+        marks = ",".join("?" * len(RESOLVED_TYPES))
+        rows = self.db.execute(
+            "SELECT e.id, e.type, e.name, e.kind, count(m.id) AS n, "
+            "max(m.key LIKE 'gz:%') AS gz FROM entities e JOIN mentions m ON m.entity_id = e.id "
+            f"WHERE e.type IN ({marks}) GROUP BY e.id",
+            RESOLVED_TYPES,
+        ).fetchall()
+        return [
+            EntityRow(
+                r["id"],
+                r["type"],
+                r["name"],
+                tuple(aliases[r["id"]]),
+                r["kind"],
+                r["n"],
+                bool(r["gz"]),
+            )
+            for r in rows
+        ]
+
+    def judgements(self) -> list[Judgement]:
+        """Return the analyst's judgements, oldest first."""
+        return [
+            Judgement(r["action"], r["subject"], tuple(json.loads(r["args"])))
+            for r in self.db.execute("SELECT * FROM judgments ORDER BY seq")
+        ]
+
+    def add_judgement(self, judgement: Judgement) -> None:
+        """Record an analyst's judgement; it is never touched by re-ingestion."""
+        self._mark_unresolved()
+        self.db.execute(
+            "INSERT INTO judgments (action, subject, args, time) VALUES (?,?,?,?)",
+            (
+                judgement.action,
+                judgement.subject,
+                json.dumps(list(judgement.args)),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+
+    def mention_texts(self, entity_ids: list[str]) -> list[tuple[str, str, str]]:
+        """Return (mention id, entity id, text) for the mentions of these entities."""
+        wanted = set(entity_ids)
+        return [
+            (r[0], r[1], r[2])
+            for r in self.db.execute(
+                "SELECT id, entity_id, text FROM mentions WHERE entity_id IS NOT NULL"
+            )
+            if r[1] in wanted
+        ]
+
+    def write_resolution(self, resolution: Resolution) -> None:
+        """Replace the derived resolution tables in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("entity_canon", "mention_canon", "entity_names"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.executemany(
+                "INSERT INTO entity_canon VALUES (?,?)",
+                [(k, v) for k, v in resolution.canonical.items() if k != v],
+            )
+            self.db.executemany(
+                "INSERT INTO mention_canon VALUES (?,?)", list(resolution.mentions.items())
+            )
+            self.db.executemany(
+                "INSERT INTO entity_names VALUES (?,?)", list(resolution.names.items())
+            )
+        except sqlite3.Error:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- lookups ------------------------------------------------------------------------
+    def canonical_of(self, entity_id: str) -> str:
+        """Return the canonical id of an entity id (itself when unresolved)."""
+        row = self.db.execute(
+            "SELECT canonical_id FROM entity_canon WHERE entity_id = ?", (entity_id,)
+        ).fetchone()
+        return row[0] if row else entity_id
+
+    def find_entities(self, name_or_id: str) -> list[str]:
+        """Return canonical ids an id, a name or an alias points to, most mentioned first."""
+        self.ensure_resolved()
+        text = name_or_id.strip()
+        for column in ("canonical_id", "entity_id"):
+            direct = self.db.execute(
+                f"SELECT DISTINCT canonical_id FROM resolved_mentions WHERE {column} = ? "
+                "AND id NOT IN (SELECT mention_id FROM mention_canon)",
+                (text,),
+            ).fetchall()
+            if direct:
+                return [r[0] for r in direct]
+        norm = normalise(text)
+        # Tiers, first answer wins: a name an analyst gave, an alias a split moved out, then
+        # stored aliases and wallet keys of mentions that stayed where linking put them.
+        tiers = (
+            ("SELECT canonical_id, 1 FROM entity_names WHERE lower(name) = ?", (text.lower(),)),
+            (
+                "SELECT mc.canonical_id, count(*) FROM mention_canon mc JOIN mentions m "
+                "ON m.id = mc.mention_id WHERE lower(m.text) = ? GROUP BY mc.canonical_id",
+                (text.lower(),),
+            ),
+            (
+                "SELECT canonical_id, count(*) AS n FROM resolved_mentions rm WHERE "
+                "(rm.entity_id IN (SELECT entity_id FROM entity_aliases WHERE norm = ?) "
+                " AND rm.id NOT IN (SELECT mention_id FROM mention_canon)) OR lower(rm.key) = ? "
+                "GROUP BY canonical_id ORDER BY n DESC",
+                (norm, text.lower()),
+            ),
+        )
+        rows: list[Any] = []
+        for sql, params in tiers:
+            rows = self.db.execute(sql, params).fetchall()
+            if rows:
+                break
+        return [r[0] for r in rows]
+
+    def entity_page(self, canonical_id: str) -> dict[str, Any] | None:
+        """Return one resolved entity: names, documents with pages, relations with evidence."""
+        self.ensure_resolved()
+        mentions = self.db.execute(
+            "SELECT rm.entity_id, rm.type, rm.text, rm.document_id, rm.page, d.source "
+            "FROM resolved_mentions rm JOIN documents d ON d.id = rm.document_id "
+            "WHERE rm.canonical_id = ? ORDER BY d.source, rm.page",
+            (canonical_id,),
+        ).fetchall()
+        if not mentions:
+            return None
+        head = self.db.execute("SELECT * FROM entities WHERE id = ?", (canonical_id,)).fetchone()
+        renamed = self.db.execute(
+            "SELECT name FROM entity_names WHERE canonical_id = ?", (canonical_id,)
+        ).fetchone()
+        texts = sorted({" ".join(m["text"].split()) for m in mentions})
+        name = renamed[0] if renamed else head["name"] if head else max(texts, key=len)
+        members = sorted({m["entity_id"] for m in mentions if m["entity_id"]})
+        stored = {
+            r[0]
+            for r in self.db.execute(
+                f"SELECT alias FROM entity_aliases WHERE entity_id IN "
+                f"({','.join('?' * len(members))})",
+                members,
+            )
+        }
+        moved = {
+            normalise(r[0])
+            for r in self.db.execute(
+                "SELECT m.text FROM mention_canon mc JOIN mentions m ON m.id = mc.mention_id "
+                "WHERE mc.canonical_id != ?",
+                (canonical_id,),
+            )
+        }
+        aliases = sorted(a for a in (stored | set(texts)) - {name} if normalise(a) not in moved)
+        documents: dict[str, dict[str, Any]] = {}
+        for m in mentions:
+            doc = documents.setdefault(
+                m["document_id"], {"id": m["document_id"], "source": m["source"], "pages": set()}
+            )
+            doc["pages"].add(m["page"])
+        attributes = json.loads(head["attributes"]) if head else {}
+        return {
+            "id": canonical_id,
+            "type": mentions[0]["type"],
+            "name": name,
+            "kind": (head["kind"] if head else None) or attributes.get("kind"),
+            "aliases": aliases,
+            "members": members,
+            "attributes": attributes,
+            "mentions": len(mentions),
+            "documents": [{**d, "pages": sorted(d["pages"])} for d in documents.values()],
+            "relations": self.entity_relations(canonical_id),
+        }
+
+    def entity_relations(self, canonical_id: str) -> list[dict[str, Any]]:
+        """Return the entity's relations, grouped by predicate and other end, with evidence."""
+        rows = self.db.execute(
+            "SELECT r.*, d.source, "
+            "COALESCE(ms.canonical_id, cs.canonical_id, r.subject) AS s, "
+            "COALESCE(mo.canonical_id, co.canonical_id, r.object) AS o "
+            "FROM relations r JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN entity_canon cs ON cs.entity_id = r.subject "
+            "LEFT JOIN entity_canon co ON co.entity_id = r.object "
+            "LEFT JOIN mention_canon ms ON ms.mention_id = json_extract(r.evidence, '$[0]') "
+            "LEFT JOIN mention_canon mo ON mo.mention_id = json_extract(r.evidence, '$[1]') "
+            "WHERE COALESCE(ms.canonical_id, cs.canonical_id, r.subject) = ? "
+            "OR COALESCE(mo.canonical_id, co.canonical_id, r.object) = ? ORDER BY d.source, r.page",
+            (canonical_id, canonical_id),
+        ).fetchall()
+        grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for r in rows:
+            outgoing = r["s"] == canonical_id
+            other = r["o"] if outgoing else r["s"]
+            key = (r["predicate"], other, "out" if outgoing else "in")
+            item = grouped.setdefault(
+                key,
+                {
+                    "predicate": r["predicate"],
+                    "direction": key[2],
+                    "other": self.brief(other),
+                    "count": 0,
+                    "evidence": [],
+                },
+            )
+            item["count"] += r["count"]
+            if len(item["evidence"]) < _EVIDENCE_PER_RELATION:
+                evidence = {
+                    "document": r["document_id"],
+                    "source": r["source"],
+                    "page": r["page"],
+                    "sentence": r["sentence"],
+                }
+                attributes = json.loads(r["attributes"])
+                if attributes:
+                    evidence["attributes"] = attributes
+                item["evidence"].append(evidence)
+        return sorted(
+            grouped.values(),
+            key=lambda g: (g["predicate"] == "co_occurs", -g["count"], g["other"]["name"] or ""),
+        )
+
+    def brief(self, canonical_id: str) -> dict[str, Any]:
+        """Return the id, name and type of a resolved entity."""
+        renamed = self.db.execute(
+            "SELECT name FROM entity_names WHERE canonical_id = ?", (canonical_id,)
+        ).fetchone()
+        row = self.db.execute(
+            "SELECT name, type FROM entities WHERE id = ?", (canonical_id,)
+        ).fetchone()
+        name = renamed[0] if renamed else row["name"] if row else None
+        return {"id": canonical_id, "name": name, "type": row["type"] if row else None}
+
+    def neighbours(self, canonical_ids: set[str]) -> list[tuple[str, str, str, int]]:
+        """Return (subject, predicate, object, count) of relations touching these entities."""
+        self.ensure_resolved()
+        if not canonical_ids:
+            return []
+        marks = ",".join("?" * len(canonical_ids))
+        ids = list(canonical_ids)
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.db.execute(
+                "SELECT COALESCE(ms.canonical_id, cs.canonical_id, r.subject) AS s, r.predicate, "
+                "COALESCE(mo.canonical_id, co.canonical_id, r.object) AS o, sum(r.count) "
+                "FROM relations r "
+                "LEFT JOIN entity_canon cs ON cs.entity_id = r.subject "
+                "LEFT JOIN entity_canon co ON co.entity_id = r.object "
+                "LEFT JOIN mention_canon ms ON ms.mention_id = json_extract(r.evidence, '$[0]') "
+                "LEFT JOIN mention_canon mo ON mo.mention_id = json_extract(r.evidence, '$[1]') "
+                f"WHERE s IN ({marks}) OR o IN ({marks}) GROUP BY s, r.predicate, o",
+                ids + ids,
+            )
+        ]
