@@ -210,12 +210,17 @@ def search_cmd(
     """Search the store: full text with pages and snippets, or mentions of one type."""
     with _store(load_settings(store)) as db:
         result = db.search(query, type_, limit)
+        facets = db.facets(query, type_)
     if as_json:
-        _print_json(result.to_json())
+        _print_json({**result.to_json(), "facets": facets})
         return
     if not result.hits:
         err.print(f"no hits for {query!r}", highlight=False)
         return
+    for name, rows in facets.items():
+        if rows:
+            top = ", ".join(f"{r.get('name') or r.get('chain')} ({r['count']})" for r in rows[:5])
+            err.print(f"top {name}s: {escape(top)}", highlight=False)
     for hit in result.hits:
         entity = f" [{hit.entity['type']}: {escape(hit.entity['name'])}]" if hit.entity else ""
         out.print(f"[bold]{escape(hit.source)}[/] p.{hit.page}{entity}", highlight=False)

@@ -89,6 +89,14 @@ class Store(Protocol):
         """Full-text search over pages, optionally restricted to mentions of one entity type."""
         ...
 
+    def facets(
+        self, query: str, type_: str | None = None, size: int = 10
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Count the top actors, casinos, countries and chains on the pages a query matches:
+        {"actor": [{"id","name","type","count"}], "casino": [...],
+         "country": [{"code","name","count"}], "chain": [{"chain","count"}]}."""
+        ...
+
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities, or None."""
         ...

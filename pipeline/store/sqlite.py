@@ -262,6 +262,25 @@ class SqliteStore(EntityQueries):
         hits.sort(key=lambda h: -h.score)
         return SearchResult(query, type_, hits[offset : offset + limit])
 
+    def _matching_pages(self, query: str, type_: str | None) -> list[tuple[str, int]]:
+        """Return every (document, page) the query hits, for facet counts."""
+        pages = {(h.document_id, h.page) for h in self._entity_hits(query, type_)}
+        if type_ is None:
+            match = fts_query(query)
+            if match:
+                try:
+                    pages |= {
+                        (r[0], r[1])
+                        for r in self.db.execute(
+                            "SELECT p.document_id, p.number FROM pages_fts JOIN pages p "
+                            "ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ?",
+                            (match,),
+                        )
+                    }
+                except sqlite3.OperationalError as exc:
+                    raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
+        return sorted(pages)
+
     def _text_hits(self, query: str, limit: int) -> list[Hit]:
         match = fts_query(query)
         if not match:
