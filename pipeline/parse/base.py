@@ -43,7 +43,37 @@ class PageText:
 def clean_text(text: str) -> str:
     """Normalise line ends and drop control characters, keeping tabs, newlines and form feeds."""
     text = _CRLF.sub("\n", text).replace("\x02", "-\n")
-    return _CONTROL.sub("", text)
+    return drop_line_numbers(_CONTROL.sub("", text))
+
+
+_NUMBER_LINE = re.compile(r"^[ \t]*(\d{1,2})[ \t]*$")
+MIN_NUMBER_RUN = 10
+
+
+def drop_line_numbers(text: str) -> str:
+    """Drop a pleading paper's margin numbers (1, 2, 3 ... 25, one per line) from the text.
+
+    Court transcripts and filings number every line; text extraction emits the numbers as a
+    block that would otherwise be glued into the sentences analysts cite.
+    """
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        first = _NUMBER_LINE.match(lines[i])
+        if not first or first.group(1) != "1":
+            i += 1
+            continue
+        j, expected = i, 1
+        while j < len(lines):
+            number = _NUMBER_LINE.match(lines[j])
+            if not number or int(number.group(1)) != expected:
+                break
+            j, expected = j + 1, expected + 1
+        if j - i >= MIN_NUMBER_RUN:
+            keep[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    return "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
 
 
 def control_ratio(text: str) -> float:

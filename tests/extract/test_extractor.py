@@ -233,3 +233,9 @@ def test_capital_then_risky_country_is_the_country(
 ) -> None:
     found = [m.value["code"] for m in extractor.extract(_doc(text)) if m.type == "country"]
     assert found == codes
+
+
+def test_a_change_between_two_amounts_is_not_a_range(extractor: Extractor) -> None:
+    doc = _doc("The value had risen from $289 to $1,039 in that period.")
+    amounts = [m.value.get("value") for m in extractor.extract(doc) if m.type == "amount"]
+    assert amounts == [289.0, 1039.0]

@@ -152,3 +152,11 @@ def test_real_un_report_keeps_page_text() -> None:
     page3 = doc.page_text(doc.pages[2])
     assert page3.startswith("S/2025/482")
     assert "Thirty-sixth report" in page3
+
+
+def test_pleading_line_numbers_are_dropped() -> None:
+    margin = "\n".join(str(n) for n in range(1, 26))
+    text = f"{margin}\nMR. SMITH: The funds went to Binance.\nTHE COURT: Noted.\nItem 3 of 7"
+    doc = parse_bytes(text.encode(), "transcript.txt", ".txt")
+    assert doc.text.startswith("MR. SMITH:")
+    assert "Item 3 of 7" in doc.text

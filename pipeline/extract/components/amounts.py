@@ -128,12 +128,40 @@ def bounded_ranges(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
     return out
 
 
+# "the value had risen from $289 to $1,039": a change between two amounts, not a range.
+_CHANGE = re.compile(
+    r"\b(?:rose|risen|rising|increased|grew|grown|jumped|climbed|soared|fell|"
+    r"fallen|dropped|declined|decreased|went|gone|moved)\s+(?:\w+\s+){0,2}from\s*$",
+    re.I,
+)
+_RANGE_JOIN = re.compile(r"\s*(?:to|-|–|—)\s*")
+
+
+def changes(text: str, hits: list[MoneyHit]) -> list[MoneyHit]:
+    """Split a "from X to Y" change into its two amounts when both have a currency."""
+    out: list[MoneyHit] = []
+    for hit in hits:
+        if hit.value is None and _CHANGE.search(text[max(hit.start - 40, 0) : hit.start]):
+            parts = []
+            for part in _RANGE_JOIN.split(hit.text, maxsplit=1):
+                at = text.find(part, hit.start, hit.end)
+                found = find_amounts(part) if at >= 0 else []
+                if len(found) == 1 and found[0].text == part:
+                    parts.append(replace(found[0], start=at, end=at + len(part)))
+            if len(parts) == 2:
+                out.extend(parts)
+                continue
+        out.append(hit)
+    return out
+
+
 class AmountFinder:
     """spaCy component proposing money amounts."""
 
     def __call__(self, doc: Doc) -> Doc:
         text = raw_text_of(doc)
-        for hit in glossed(text, bounded_ranges(text, code_first(text, find_amounts(text)))):
+        found = code_first(text, find_amounts(text))
+        for hit in glossed(text, changes(text, bounded_ranges(text, found))):
             value = amount_value(hit)
             add(
                 doc,
