@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from pipeline.extract.components.actors import all_common
@@ -142,9 +143,35 @@ def _drop_generic(mentions: list[Mention], text: str) -> list[Mention]:
     return [m for m in mentions if not _generic(m, lower, acronyms)]
 
 
+# "Cheil Credit Bank, also known as First Credit Bank", "WU, Huihui (a.k.a. ...)".
+_AKA = re.compile(
+    r"^\s*[,(]?\s*(?:also\s+known\s+as|a\.?\s?k\.?\s?a\.?|f\.?\s?k\.?\s?a\.?|"
+    r"formerly(?:\s+known\s+as)?|d/b/a|doing\s+business\s+as|trading\s+as|"
+    r"previously\s+known\s+as)[:\s]*[\"“']?\s*$",
+    re.I,
+)
+
+
+def _aka(mentions: list[Mention], text: str) -> list[Mention]:
+    """Give a name that a sentence says is another's alias the key of the first name."""
+    names = sorted((m for m in mentions if m.type in ("actor", "casino")), key=lambda m: m.start)
+    mapping: dict[str, str] = {}
+    for first, second in pairwise(names):
+        gap = text[first.end : second.start]
+        if first.type == second.type and len(gap) < 40 and _AKA.match(gap):
+            mapping[second.key] = mapping.get(first.key, first.key)
+    if not mapping:
+        return mentions
+    return [
+        replace(m, key=mapping.get(m.key, m.key)) if m.type in ("actor", "casino") else m
+        for m in mentions
+    ]
+
+
 def _rekey(mentions: list[Mention], text: str) -> list[Mention]:
-    """Merge keys within the document: defined acronyms, and surnames used alone."""
+    """Merge keys within the document: defined acronyms, aliases, surnames used alone."""
     mentions = _settle_currencies(_casinos_first(_drop_generic(mentions, text)))
+    mentions = _aka(mentions, text)
     acronyms = defined_acronyms(text)
     actor_keys = {m.key for m in mentions if m.type == "actor"}
     by_norm = {k.removeprefix("n:"): k for k in actor_keys}

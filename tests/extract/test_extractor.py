@@ -239,3 +239,10 @@ def test_a_change_between_two_amounts_is_not_a_range(extractor: Extractor) -> No
     doc = _doc("The value had risen from $289 to $1,039 in that period.")
     amounts = [m.value.get("value") for m in extractor.extract(doc) if m.type == "amount"]
     assert amounts == [289.0, 1039.0]
+
+
+def test_also_known_as_joins_two_names_in_a_document(extractor: Extractor) -> None:
+    doc = _doc("Funds reached Cheil Credit Bank, also known as First Credit Bank, in 2017.")
+    _, entities = link_document(doc, extractor.extract(doc))
+    banks = [e for e in entities if e.type == "actor"]
+    assert len(banks) == 1 and "First Credit Bank" in banks[0].aliases

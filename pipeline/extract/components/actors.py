@@ -8,7 +8,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.candidates import Candidate, add, text_of
+from pipeline.extract.candidates import Candidate, add, raw_text_of, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
@@ -20,7 +20,8 @@ _AGENCY = re.compile(
     r"\b(Department|Ministry|Bureau|Agency|Office|Commission|Police|Court|Council|Committee|"
     r"Authority|Treasury|Government|United Nations|Security Council|Directorate|Service|Embassy|"
     r"Prosecutor|Attorney|Administration|Parliament|Senate|Congress|Regulator|Central Bank|FBI|"
-    r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff)\b"
+    r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff|Division|"
+    r"Section|Board|Registry|Center|Centre|Unit|Tribunal|Inspectorate|Agency)\b"
 )
 _COMPANY = re.compile(
     r"\b(Ltd|Limited|Inc|LLC|Co\.|Corp|Corporation|Company|Pte|PLC|GmbH|"
@@ -89,15 +90,25 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 # A corporate suffix the model leaves outside the name: "Heng Tai Trading Co., Ltd."
-_JURISDICTION = r"\s*\((?:HK|H\.K\.|BVI|Macau|Macao|Cambodia|Singapore|Labuan|[A-Z]{2,3})\)"
+# Only places: "(FTB)" after a name is an acronym the text defines, not part of the name.
+_JURISDICTION = (
+    r"\s*\((?:HK|H\.K\.|BVI|Macau|Macao|Cambodia|Singapore|Labuan|Hong\s+Kong|"
+    r"Philippines|Thailand|Malaysia|Vietnam|Laos|Myanmar|Seychelles|Cayman)\)"
+)
 _CORPORATE = (
     r",?\s*(?:Co\.,?\s*)?(?:Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Pte\.?\s*Ltd\.?|"
     r"PLC|S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP)(?![\w])"
 )
 _SUFFIX_AFTER = re.compile(rf"(?:{_JURISDICTION}(?:{_CORPORATE})?|{_CORPORATE})")
 _JUNKET_NAME = re.compile(r"\bVIP(?:\s+(?:Club|Room|Rooms|Gaming|Hall))?$|\bGaming\s+Promotions?$")
+# Laws, currencies and numbered things the model reads as organisations.
+_NOT_ACTOR = re.compile(
+    r"\b(?:Act|Bitcoin|Ethereum|Ether|Tether|Monero|Litecoin|USDT|USDC)$|\b\w*\d\w*\b|"
+    r"^(?:Stolen|Ethereum|Bitcoin)\b|^(?:the\s+)?(?:Royal\s+)?Government\s+of\b|\bGovernment$|"
+    r"^this\b|^(?:Specially\s+Designated\s+Nationals)"
+)
 _JUNK = re.compile(r"[/§²³¹\[\]{}<>@#=|]|\bNo\.?$|^\d|\(\w*$")
-_ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z][a-z])")
+_ENUMERATOR = re.compile(r"^(?:[A-Z]|[IVX]{1,4}|\d{1,2})\.\s+(?=[A-Z])")
 
 
 _TRAILING = re.compile(
@@ -228,7 +239,8 @@ class ActorFinder:
                     "actors.gazetteer",
                 ),
             )
-        text = text_of(doc)
+        # Captions end at a line break: the patterns read the text with its line breaks.
+        text = raw_text_of(doc)
         for pattern, kind in PATTERNS:
             for match in pattern.finditer(text):
                 start, end = match.span()
@@ -271,8 +283,13 @@ class ActorFinder:
             # "C. Laundering through casinos": a heading's letter, not an initial.
             start, raw = start + enumerator.end(), raw[enumerator.end() :]
         text = _TRAILING.sub("", clean_surface(raw))
-        if _FIELD_LABEL.match(text):
+        if _FIELD_LABEL.match(text) or _NOT_ACTOR.search(text):
             return None
+        if text.count("(") != text.count(")"):
+            # "Tribunal de Segunda Instância (Court of Second Instance": keep the name only.
+            text = text[: text.index("(")].rstrip() if "(" in text else text
+            if not text:
+                return None
         comma = text.find(",")
         if (
             (comma >= 0 and not re.fullmatch(_CORPORATE, text[comma:]))
