@@ -246,3 +246,14 @@ def test_also_known_as_joins_two_names_in_a_document(extractor: Extractor) -> No
     _, entities = link_document(doc, extractor.extract(doc))
     banks = [e for e in entities if e.type == "actor"]
     assert len(banks) == 1 and "First Credit Bank" in banks[0].aliases
+
+
+def test_cited_titles_do_not_become_actors(extractor: Extractor) -> None:
+    text = (
+        "The advisory follows enforcement action.\n"
+        "36 Press Release: “Federal Court Enters Order Against Crypto Platform Operator”\n"
+        "Assistant Attorney General Paula R. Whitmore of the Criminal Division spoke."
+    )
+    actors = _found(extractor.extract(_doc(text)), "actor")
+    assert "Federal Court Enters Order Against" not in " ".join(actors)
+    assert any("Whitmore" in a for a in actors)

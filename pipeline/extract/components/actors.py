@@ -184,6 +184,51 @@ def _has_proper_noun(ent: Span, start: int, end: int) -> bool:
     return any(t.tag_ in ("NNP", "NNPS") for t in ent if t.idx >= start and t.idx + len(t) <= end)
 
 
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "v",
+    "vs",
+    "via",
+    "over",
+    "under",
+    "against",
+    "after",
+}
+_LINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_CITATION = re.compile(r"^\s*\d{1,3}\s+\S|[:“”\"]|\bPress Release\b")
+
+
+def title_case_line(text: str, at: int) -> bool:
+    """Say whether the line holding position `at` is a cited title written in Title Case."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)]
+    words = [w for w in _LINE_WORD.findall(line) if w.lower() not in _SMALL_WORDS]
+    if len(words) < 6:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    if capitalised / len(words) < 0.85 or line.isupper():
+        return False
+    # Only cited titles: a footnote number first, or a colon or quotation marks in the line.
+    # Lines of names and titles in a press release are Title Case too, and must stay.
+    return bool(_CITATION.search(line))
+
+
 def actor_kind(text: str, label: str) -> str:
     """Guess the kind of a name the model found, from its words."""
     if label == "PERSON":
@@ -273,6 +318,10 @@ class ActorFinder:
 
     def from_entity(self, ent: Span) -> Candidate | None:
         """Clean one model entity into an actor candidate, or reject it."""
+        if title_case_line(raw_text_of(ent.doc), ent.start_char):
+            # Headings and cited press-release titles: the model calls every run of capitals
+            # a name there ("Federal Court Enters Order Against"); real names recur in prose.
+            return None
         start, raw = (
             trim_person(ent, self.gazetteer.titles)
             if ent.label_ == "PERSON"
