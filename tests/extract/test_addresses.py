@@ -9,6 +9,7 @@ import json
 import random
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -511,19 +512,17 @@ def _prose(size: int) -> str:
     return "\n".join(lines)
 
 
-def test_scan_megabyte_of_prose_under_a_second() -> None:
+def test_scan_megabyte_of_prose_is_linear() -> None:
     text = _prose(1_000_000)
-    started = time.perf_counter()
     assert scan(text) == []
-    assert time.perf_counter() - started < 1.0
+    assert _linear(scan, text[:100_000], text) < 30
 
 
 def test_scan_one_word_lines_stay_linear() -> None:
     # Every line break is a possible repair point here: the worst case for joining.
     text = "\n".join(_prose(300_000).split())
-    started = time.perf_counter()
     assert scan(text) == []
-    assert time.perf_counter() - started < 1.0
+    assert _linear(scan, text[:30_000], text) < 30
 
 
 # --- OFAC SDN list ---------------------------------------------------------------------------
@@ -617,3 +616,17 @@ def test_scan_joins_a_wrapped_solana_key_only_where_solana_is_named(
     text = f"14 {SOL_SOKOLOVSKI[:27]}\n{SOL_SOKOLOVSKI[27:]}\n{context}"
     addresses = [h.check.address for h in scan(text)]
     assert (SOL_SOKOLOVSKI in addresses) is found
+
+
+def _linear(fn: Callable[[str], object], small: str, large: str) -> float:
+    """Return how many times longer `fn` takes on `large` than on `small` (best of three)."""
+
+    def best(text: str) -> float:
+        runs = []
+        for _ in range(3):
+            began = time.perf_counter()
+            fn(text)
+            runs.append(time.perf_counter() - began)
+        return min(runs)
+
+    return best(large) / max(best(small), 1e-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -376,14 +377,13 @@ def test_table_entries_are_well_formed() -> None:
         assert row["risky"] or row["form"] != "capital"
 
 
-def test_find_countries_scans_one_megabyte_fast() -> None:
+def test_find_countries_scans_one_megabyte_linearly() -> None:
     default_gazetteer()
     chunk = "Funds moved from North Korea's Lazarus Group via Cambodia and Macau casinos. "
     text = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
-    began = time.perf_counter()
     hits = find_countries(text)
-    assert time.perf_counter() - began < 1.0
     assert isinstance(hits[0], CountryHit) and len(hits) > 30_000
+    assert _linear(find_countries, text[:100_000], text) < 30
 
 
 def test_find_countries_real_advisory() -> None:
@@ -400,3 +400,17 @@ def test_find_countries_real_advisory() -> None:
         text = "\n".join(page.extract_text() or "" for page in doc.pages)
     codes = {hit.code for hit in find_countries(text)}
     assert {"KP", "IR", "MM", "US"} <= codes
+
+
+def _linear(fn: Callable[[str], object], small: str, large: str) -> float:
+    """Return how many times longer `fn` takes on `large` than on `small` (best of three)."""
+
+    def best(text: str) -> float:
+        runs = []
+        for _ in range(3):
+            began = time.perf_counter()
+            fn(text)
+            runs.append(time.perf_counter() - began)
+        return min(runs)
+
+    return best(large) / max(best(small), 1e-6)
