@@ -80,19 +80,63 @@ def _marked(snippet: str) -> str:
 
 @app.command("ingest")
 def ingest_cmd(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive) or globs.")],
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, directories (recursive) or globs.")
+    ] = None,
     store: StoreOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Re-process stored documents.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Worker processes (default: one per core; 0: in this process, no limits).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-process stored and failed documents.")
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed", help="Retry only recorded failures (all of them without PATH)."
+        ),
+    ] = False,
+    ocr: Annotated[
+        str, typer.Option("--ocr", help="OCR pages without a text layer: auto, always, never.")
+    ] = "auto",
     max_pages: Annotated[int, typer.Option(min=1, help="Pages per document, at most.")] = 5000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Bytes per file, at most.")] = 200_000_000,
+    max_seconds: Annotated[
+        float, typer.Option(min=1, help="Seconds per document in a worker, at most.")
+    ] = 600.0,
+    worker_memory: Annotated[
+        int, typer.Option("--worker-memory", min=256, help="Memory per worker process, in MB.")
+    ] = 2048,
     as_json: JsonOpt = False,
 ) -> None:
-    """Parse, extract, link and index documents into the store."""
-    settings = load_settings(store)
-    settings = Settings(**{**_fields(settings), "max_pages": max_pages, "max_bytes": max_bytes})
-    files, _ = collect_paths(paths)
-    with _store(settings) as db, _progress(len(files) or 1, quiet=as_json) as tick:
-        report = ingest(paths, db, settings, progress=tick, force=force)
+    """Parse, OCR, extract, link and index documents into the store, in parallel; resumable."""
+    from dataclasses import replace
+
+    from pipeline.settings import OCR_MODES
+
+    if ocr not in OCR_MODES:
+        raise typer.BadParameter(f"must be one of {', '.join(OCR_MODES)}", param_hint="--ocr")
+    if not paths and not retry_failed:
+        raise typer.BadParameter("give files, directories or globs (or --retry-failed)")
+    settings = replace(
+        load_settings(store),
+        max_pages=max_pages,
+        max_bytes=max_bytes,
+        max_seconds=max_seconds,
+        worker_memory=worker_memory * 2**20,
+        workers=workers,
+        ocr=ocr,
+    )
+    files, _ = collect_paths(paths or [])
+    with _store(settings) as db, _progress(len(files), quiet=as_json) as tick:
+        report = ingest(
+            paths or [], db, settings, progress=tick, force=force, retry_failed=retry_failed
+        )
     if as_json:
         _print_json(
             {
@@ -100,21 +144,40 @@ def ingest_cmd(
                 "ingested": report.ingested,
                 "skipped": report.skipped,
                 "pages": report.pages,
+                "ocr_pages": report.ocr_pages,
                 "mentions": report.mentions,
                 "seconds": round(report.seconds, 2),
+                "workers": report.workers,
+                "worker_restarts": report.worker_restarts,
+                "worker_peak_rss": report.worker_peak_rss,
+                "interrupted": report.interrupted,
+                "notes": report.notes,
                 "failures": [_failure_json(f) for f in report.failures],
+                "failed_before": [_failure_json(f) for f in report.failed_before],
             }
         )
     else:
         rate = report.pages / report.seconds if report.seconds else 0.0
+        before = f", {len(report.failed_before)} failed before" if report.failed_before else ""
+        ocr_note = f" ({report.ocr_pages} by OCR)" if report.ocr_pages else ""
+        workers = f"{report.workers} worker{'' if report.workers == 1 else 's'}"
         err.print(
             f"{report.ingested} ingested, {report.skipped} already stored, "
-            f"{len(report.failures)} failed; {report.pages} pages, {report.mentions} "
-            f"mentions in {report.seconds:.1f}s ({rate:.1f} pages/s) -> {settings.store}",
+            f"{len(report.failures)} failed{before}; {report.pages} pages{ocr_note}, "
+            f"{report.mentions} mentions in {report.seconds:.1f}s ({rate:.1f} pages/s, "
+            f"{workers}) -> {settings.store}",
             highlight=False,
         )
+        for note in report.notes:
+            err.print(f"note: {escape(note)}", highlight=False)
         for failure in report.failures:
             err.print(f"failed: {escape(failure.message)}", highlight=False)
+        for failure in report.failed_before:
+            err.print(f"failed before: {escape(failure.message)}", highlight=False)
+        if report.failed_before:
+            err.print("files that failed before are unchanged, so were skipped: --retry-failed")
+        if report.interrupted:
+            err.print("interrupted: run the same command again to resume where it stopped")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -124,24 +187,37 @@ def _fields(settings: Settings) -> dict[str, Any]:
 
 @contextmanager
 def _progress(total: int, quiet: bool) -> Iterator[Callable[[str, str, int], None]]:
-    counts = {"pages": 0, "failed": 0}
+    from rich.progress import TimeRemainingColumn
+
     if quiet or not err.is_terminal:
         yield lambda event, source, pages: None
         return
+    counts = {"documents": 0, "pages": 0, "failed": 0}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[pages]} pages, {task.fields[failed]} failed"),
+        TextColumn("{task.fields[rates]}, {task.fields[failed]} failed"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("ingesting", total=total, pages=0, failed=0)
+        task = bar.add_task("ingesting", total=total or None, rates="", failed=0)
 
         def tick(event: str, source: str, pages: int) -> None:
+            if event == "files":
+                bar.update(task, total=pages)
+                return
+            counts["documents"] += event == "ingested"
             counts["pages"] += pages
             counts["failed"] += event == "failed"
-            bar.update(task, advance=1, pages=counts["pages"], failed=counts["failed"])
+            elapsed = max(bar.tasks[0].elapsed or 0.0, 1e-6)
+            rates = (
+                f"{counts['documents'] / elapsed:.1f} docs/s, {counts['pages']} pages "
+                f"({counts['pages'] / elapsed:.1f}/s)"
+            )
+            bar.update(task, advance=1, rates=rates, failed=counts["failed"])
 
         yield tick
 
@@ -308,14 +384,27 @@ def stats_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("failures")
 def failures_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """List inputs that failed, with the stage and the reason."""
+    """List inputs that failed: source, stage, error and time, newest first."""
     with _store(load_settings(store)) as db:
         rows = db.failures()
     if as_json:
         _print_json({"failures": [_failure_json(f) for f in rows]})
         return
+    if not rows:
+        err.print("no failures recorded", highlight=False)
+        return
+    # One line per failure (the message starts with the source), so it greps and never wraps.
     for f in rows:
-        out.print(f"{f.time}  {f.stage:7}  {escape(f.message)}", highlight=False)
+        out.print(f"{f.time}  {f.stage:<7}  {f.error:<17}  {escape(f.message)}", highlight=False)
+    err.print(
+        f"{len(rows)} failed; retry them with: moneytrail ingest --retry-failed", highlight=False
+    )
+
+
+def _needs_resolution(db: Store) -> None:
+    if not hasattr(db, "find_entities"):
+        _die("entities across documents and judgements are kept by the embedded store only; "
+             "run this against a --store file (moneytrail migrate can copy the corpus there)")
 
 
 @app.command("entity")
@@ -332,6 +421,7 @@ def entity_cmd(
 
     action, rest = words[0], words[1:]
     with _store(load_settings(store)) as db:
+        _needs_resolution(db)
         try:
             if action == "merge" and len(rest) == 2:
                 page = judge.merge(db, rest[0], rest[1])  # type: ignore[arg-type]
@@ -386,6 +476,7 @@ def graph_cmd(
     if fmt not in ("json", "graphml"):
         raise typer.BadParameter("must be json or graphml", param_hint="--format")
     with _store(load_settings(store)) as db:
+        _needs_resolution(db)
         try:
             graph = neighbourhood(db, judge.resolve_one(db, entity), depth)  # type: ignore[arg-type]
         except judge.EntityError as exc:
@@ -470,3 +561,13 @@ def main(
     ] = False,
 ) -> None:
     """moneytrail: document intelligence for financial-crime analysts."""
+
+
+def _register_extensions() -> None:
+    """Add the commands that live beside their own library code."""
+    from pipeline.store.commands import register as register_store
+
+    register_store(app)
+
+
+_register_extensions()

@@ -19,9 +19,22 @@ BACKENDS = ["sqlite", "elasticsearch"]
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "elasticsearch":
-        if not os.environ.get("MONEYTRAIL_ES_URL"):
+        url = os.environ.get("MONEYTRAIL_ES_URL")
+        if not url:
             pytest.skip("MONEYTRAIL_ES_URL is not set: no Elasticsearch cluster to test against")
-        pytest.skip("the Elasticsearch backend is not implemented yet (issue 5)")
+        pytest.importorskip("elasticsearch", reason="the Elasticsearch extra is not installed")
+        import uuid
+
+        from pipeline.store.elastic import from_env
+
+        # Indices of their own per test, deleted afterwards: tests never see each other's data.
+        es = from_env(url, os.environ, prefix=f"mt-test-{uuid.uuid4().hex[:12]}")
+        try:
+            yield es
+        finally:
+            es.drop()
+            es.close()
+        return
     db = SqliteStore(tmp_path / "store.db")
     yield db
     db.close()
@@ -217,10 +230,30 @@ def test_relations_are_replaced_with_their_document(loaded: tuple[Store, Documen
     store, doc = loaded
     mentions, entities = _records(doc)
     lazarus, wallet = entities[0].id, entities[1].id
-    rel = Relation("r1", lazarus, "holds", wallet, (mentions[2].id,), doc.id, 2,
-                   "APT38 used the wallet.", 1, {})
+    rel = Relation(
+        "r1",
+        lazarus,
+        "holds",
+        wallet,
+        (mentions[2].id,),
+        doc.id,
+        2,
+        "APT38 used the wallet.",
+        1,
+        {},
+    )
     store.upsert_document(doc, mentions, entities, [rel])
     assert [(r.subject, r.predicate, r.object, r.page) for r in store.iter_relations()] == [
-        (lazarus, "holds", wallet, 2)]
+        (lazarus, "holds", wallet, 2)
+    ]
     store.upsert_document(doc, mentions, entities, [])
     assert list(store.iter_relations()) == []
+
+
+def test_facets_count_what_the_matching_pages_mention(loaded: tuple[Store, Document]) -> None:
+    store, _ = loaded
+    facets = store.facets("Ronin")
+    assert set(facets) == {"actor", "casino", "country", "chain"}
+    assert [(f["name"], f["count"]) for f in facets["actor"]] == [("Lazarus Group", 1)]
+    assert facets["chain"] == [{"chain": "ETH", "count": 1}]
+    assert store.facets("no-such-word-anywhere")["actor"] == []

@@ -1,0 +1,811 @@
+"""The Elasticsearch backend without a server: mappings, queries, bulk actions, errors, secrets.
+
+No Elasticsearch runs on the team's machines or CI; the store contract suite runs against a
+real cluster where MONEYTRAIL_ES_URL is set. These tests cover the pure parts, and build
+client exception objects as the official client would raise them (no fake server).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from dataclasses import replace
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from pipeline.errors import ConfigError, StoreError
+from pipeline.ids import entity_id, mention_id
+from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
+from pipeline.store import elastic_mappings as maps
+from pipeline.store import elastic_queries as q
+from pipeline.store.base import Hit, Store
+
+ADDRESS = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+LAZARUS = entity_id("actor", "gz:lazarus group")
+WALLET = entity_id("wallet", ADDRESS.lower())
+NAMES = {name: maps.alias_name("mt", name) for name in maps.INDICES}
+
+
+@pytest.fixture
+def conn() -> ModuleType:
+    return pytest.importorskip(
+        "pipeline.store.elastic_connection", reason="the elasticsearch client is absent"
+    )
+
+
+@pytest.fixture
+def elastic() -> ModuleType:
+    return pytest.importorskip(
+        "pipeline.store.elastic", reason="the elasticsearch client is absent"
+    )
+
+
+def _doc() -> Document:
+    pages = ["The Lazarus Group laundered funds in Macau.", f"APT38 used {ADDRESS} in Laos."]
+    text = "\n\n".join(pages)
+    second = len(pages[0]) + 2
+    return Document(
+        "d" * 64, "report.pdf", "pdf", text,
+        (Page(1, 0, len(pages[0])), Page(2, second, len(text), has_text=False)),
+        title="A report", date="2024-03", size=123, warnings=("page 2 has no text layer",),
+    )  # fmt: skip
+
+
+def _mention(doc: Document, surface: str, type_: str, eid: str | None, **value: Any) -> Mention:
+    start = doc.text.index(surface)
+    return Mention(
+        mention_id(doc.id, type_, start, start + len(surface)), doc.id, doc.page_at(start),
+        start, start + len(surface), type_, surface, value, surface.lower(),
+        f"Sentence with {surface}.", "test", 0.5, eid,
+    )  # fmt: skip
+
+
+def _records(doc: Document) -> tuple[list[Mention], list[Entity]]:
+    suspect = entity_id("wallet", "suspect:0xbad")
+    entities = [
+        Entity(LAZARUS, "actor", "Lazarus Group", ("APT38",), {"kind": "group"}),
+        Entity(WALLET, "wallet", ADDRESS, (), {"chains": ["ETH", "BSC"]}),
+        Entity(suspect, "wallet", "Laos", (), {"suspect": True}),
+    ]
+    mentions = [
+        _mention(doc, "Lazarus Group", "actor", LAZARUS, kind="group"),
+        _mention(doc, "Macau", "country", None, code="MO"),
+        _mention(doc, "APT38", "actor", LAZARUS, kind="group"),
+        _mention(doc, ADDRESS, "wallet", WALLET, chains=["ETH", "BSC"]),
+        _mention(doc, "Laos", "wallet", suspect, chains=["BTC"], suspect=True),
+    ]
+    return mentions, entities
+
+
+# --- mappings -------------------------------------------------------------------------------
+def _assert_mapped(source: dict[str, Any], properties: dict[str, Any]) -> None:
+    """Fail where `dynamic: strict` would reject a document: a field the mapping lacks."""
+    assert set(source) <= set(properties), set(source) - set(properties)
+    for key, value in source.items():
+        field = properties[key]
+        if field.get("type") == "nested":
+            for item in value:
+                _assert_mapped(item, field["properties"])
+
+
+@pytest.mark.parametrize("name", maps.INDICES)
+def test_index_body_is_strict_versioned_and_uses_defined_analysis(name: str) -> None:
+    body = maps.index_body(name)
+    mappings = body["mappings"]
+    assert mappings["dynamic"] == "strict"
+    assert mappings["_meta"] == {"moneytrail_mapping": maps.MAPPING_VERSION, "index": name}
+    assert body["settings"]["number_of_shards"] == 1
+    analysis = body["settings"]["analysis"]
+
+    def walk(fields: dict[str, Any]) -> None:
+        for field in fields.values():
+            assert "type" in field
+            if "analyzer" in field:
+                assert field["analyzer"] in analysis["analyzer"]
+            if "normalizer" in field:
+                assert field["normalizer"] in analysis["normalizer"]
+            walk(field.get("fields", {}))
+            walk(field.get("properties", {}))
+
+    walk(mappings["properties"])
+
+
+def test_names_put_a_version_behind_each_alias() -> None:
+    assert maps.alias_name("team", "pages") == "team-pages"
+    assert maps.index_name("team", "pages") == f"team-pages-v{maps.MAPPING_VERSION}"
+    assert maps.index_name("team", "pages", 2) == "team-pages-v2"
+
+
+def test_page_text_is_highlightable_and_keys_match_in_any_case() -> None:
+    pages = maps.index_body("pages")["mappings"]["properties"]
+    assert pages["text"]["index_options"] == "offsets"
+    assert pages["text"]["analyzer"] == "folded_english"
+    filters = maps.ANALYSIS["analyzer"]["folded_english"]["filter"]
+    assert filters == ["lowercase", "asciifolding", "porter_stem"]  # no stop words, as FTS5
+    key = maps.index_body("mentions")["mappings"]["properties"]["key"]
+    assert key["fields"]["lower"]["normalizer"] == "lower"
+
+
+def test_every_document_shape_fits_its_strict_mapping() -> None:
+    doc = _doc()
+    mentions, entities = maps.keep_linked(*_records(doc))
+    props = {name: maps.index_body(name)["mappings"]["properties"] for name in maps.INDICES}
+    for page in maps.page_sources(doc, mentions, doc.source):
+        _assert_mapped(page, props["pages"])
+    for m in mentions:
+        _assert_mapped(maps.mention_source(m, doc.source, doc.title), props["mentions"])
+    for e in entities:
+        _assert_mapped(maps.entity_source(e), props["entities"])
+    rel = Relation("r1", LAZARUS, "holds", WALLET, ("m1",), doc.id, 2, "s", 1, {"x": 1})
+    _assert_mapped(maps.relation_source(rel, doc.id), props["relations"])
+    _assert_mapped(maps.document_source(doc, None, {}, True, "now"), props["documents"])
+    failure = Failure("a.pdf", "parse", "ParseError", "a.pdf: bad", "")
+    _assert_mapped(maps.failure_source(failure, "now"), props["failures"])
+
+
+@pytest.mark.parametrize("name", maps.INDICES)
+def test_every_field_is_one_the_official_client_knows(name: str) -> None:
+    # The client's DSL builds a field class per type and refuses unknown types or options.
+    field_module = pytest.importorskip("elasticsearch.dsl.field", reason="client without its DSL")
+    for spec in maps.index_body(name)["mappings"]["properties"].values():
+        assert field_module.construct_field(dict(spec)).to_dict() == spec
+
+
+# --- records to documents and back ----------------------------------------------------------
+def test_suspect_entities_are_dropped_and_their_mentions_unlinked() -> None:
+    mentions, entities = maps.keep_linked(*_records(_doc()))
+    assert [e.type for e in entities] == ["actor", "wallet"]
+    assert [m.entity_id for m in mentions] == [LAZARUS, None, LAZARUS, WALLET, None]
+
+
+def test_pages_summarise_their_mentions_for_filters_and_facets() -> None:
+    doc = _doc()
+    mentions, _ = maps.keep_linked(*_records(doc))
+    first, second = maps.page_sources(doc, mentions, "first-name.pdf")
+    assert first["text"] == doc.page_text(doc.pages[0]) and first["chars"] == len(first["text"])
+    assert (first["id"], first["source"], second["has_text"]) == (
+        f"{doc.id}:1",
+        "first-name.pdf",
+        False,
+    )
+    assert first["countries"] == ["MO"] and first["entity_ids"] == [LAZARUS]
+    assert second["chains"] == ["BSC", "BTC", "ETH"]  # every candidate, for filtering
+    # Facets count mentions: linked actors by entity, the likeliest chain of a wallet that is
+    # not suspect, countries by code whether linked or not.
+    assert first["facets"] == [
+        {"facet": "actor", "key": LAZARUS, "n": 1},
+        {"facet": "country", "key": "MO", "n": 1},
+    ]
+    assert second["facets"] == [
+        {"facet": "actor", "key": LAZARUS, "n": 1},
+        {"facet": "chain", "key": "ETH", "n": 1},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_", "value", "expected"),
+    [
+        ("actor", {"kind": "group"}, ("actor", "ac-1")),
+        ("casino", {"kind": "junket"}, ("casino", "ac-1")),
+        ("country", {"code": "KP"}, ("country", "KP")),
+        ("country", {}, None),
+        ("wallet", {"chains": ["BTC", "BCH"]}, ("chain", "BTC")),
+        ("wallet", {"chains": ["BTC"], "suspect": True}, None),
+        ("wallet", {"chains": []}, None),
+        ("amount", {"value": 5.0, "currency": "USD"}, None),
+    ],
+)
+def test_facet_key_counts_what_the_embedded_store_counts(
+    type_: str, value: dict[str, Any], expected: tuple[str, str] | None
+) -> None:
+    mention = Mention("m", "d", 1, 0, 1, type_, "x", value, "k", "s", "t", 1.0, "ac-1")
+    assert maps.facet_key(mention) == expected
+
+
+def test_mention_lifts_keyword_fields_from_its_value() -> None:
+    amount = Mention("m", "d", 3, 5, 9, "amount", "$5m", {"value": 5e6, "currency": "USD"},
+                     "usd:5000000", "s", "t", 1.0, None)  # fmt: skip
+    src = maps.mention_source(amount, "a.pdf", "T")
+    assert (src["amount"], src["currency"], src["doc_page"], src["chains"]) == (
+        5e6,
+        "USD",
+        "d:3",
+        [],
+    )
+    ranged = replace(amount, value={"min": 1.0, "max": 2.0, "currency": "USD"})
+    assert maps.mention_source(ranged, "a.pdf", "T")["amount"] is None
+
+
+def test_records_survive_the_round_trip() -> None:
+    doc = _doc()
+    mentions, entities = maps.keep_linked(*_records(doc))
+    record = maps.document_source(doc, None, {}, True, "2026-01-01T00:00:00+00:00")
+    assert maps.document_from_sources(record, maps.page_sources(doc, mentions, doc.source)) == doc
+    for m in mentions:
+        assert maps.mention_from_source(maps.mention_source(m, doc.source, doc.title)) == m
+    for e in entities:
+        assert maps.entity_from_source(maps.entity_source(e)) == e
+    rel = Relation("r1", LAZARUS, "holds", WALLET, ("m1", "m2"), doc.id, 2, "s", 3, {"x": 1})
+    assert maps.relation_from_source(maps.relation_source(rel, "other")) == rel
+    failure = Failure("a.pdf", "parse", "ParseError", "a.pdf: bad", "t", None)
+    assert maps.failure_from_source(maps.failure_source(failure, "now")) == failure
+    assert maps.failure_source(replace(failure, time=""), "now")["time"] == "now"
+
+
+def test_reingest_keeps_first_source_and_time_and_adds_the_name() -> None:
+    doc = _doc()
+    prior = {"source": "first.pdf", "sources": ["first.pdf", "copy.pdf"], "ingested_at": "t0"}
+    record = maps.document_source(replace(doc, source="third.pdf"), prior, {}, True, "t1")
+    assert record["source"] == "first.pdf" and record["ingested_at"] == "t0"
+    assert record["sources"] == ["copy.pdf", "first.pdf", "third.pdf"]
+
+
+def test_entity_is_created_or_gains_aliases_by_script() -> None:
+    entity = Entity(
+        LAZARUS, "actor", "Lazarus Group", ("APT38", "Lazarus Group"), {"kind": "group"}
+    )
+    action = maps.entity_action(entity, "mt-entities")
+    assert (action["_op_type"], action["_id"], action["_index"]) == (
+        "update",
+        LAZARUS,
+        "mt-entities",
+    )
+    assert action["upsert"]["aliases"] == ["APT38", "Lazarus Group"]
+    assert action["upsert"]["alias_norms"] == ["apt38", "lazarus group"]
+    params = action["script"]["params"]
+    assert params == {"aliases": ["APT38", "Lazarus Group"], "norms": ["apt38", "lazarus group"]}
+    assert "params.aliases" in action["script"]["source"] and "ctx.op = 'noop'" in maps.ALIAS_UNION
+
+
+def test_first_write_indexes_everything_and_clears_the_failure() -> None:
+    doc = _doc()
+    mentions, entities = maps.keep_linked(*_records(doc))
+    actions = maps.document_actions(NAMES, doc, mentions, entities, [], None)
+    ops = [(a["_op_type"], a["_index"]) for a in actions]
+    assert ops.count(("index", "mt-pages")) == 2 and ops.count(("index", "mt-mentions")) == 5
+    assert ops.count(("update", "mt-entities")) == 2
+    assert ops[-1] == ("delete", "mt-failures")
+    assert actions[-1]["_id"] == maps.failure_id(doc.source)
+    assert all(a["_id"] for a in actions)  # deterministic ids: a re-run overwrites
+
+
+def test_reingest_deletes_exactly_what_the_old_copy_had_extra() -> None:
+    doc = _doc()
+    mentions, entities = maps.keep_linked(*_records(doc))
+    prior = {
+        "source": doc.source,
+        "page_count": 4,
+        "children": {"mentions": [mentions[0].id, "m-gone"], "relations": ["r-gone", "r1"]},
+    }
+    rel = Relation("r1", LAZARUS, "holds", WALLET, (), doc.id, 2, "s")
+    actions = maps.document_actions(NAMES, doc, mentions, entities, [rel], prior)
+    deletes = [(a["_index"], a["_id"]) for a in actions if a["_op_type"] == "delete"]
+    assert deletes == [
+        ("mt-pages", f"{doc.id}:3"),
+        ("mt-pages", f"{doc.id}:4"),
+        ("mt-mentions", "m-gone"),
+        ("mt-relations", "r-gone"),
+        ("mt-failures", maps.failure_id(doc.source)),
+    ]
+
+
+def test_an_interrupted_write_leaves_what_the_retry_must_delete() -> None:
+    doc = _doc()
+    mentions, _ = maps.keep_linked(*_records(doc))
+    prior = {
+        "page_count": 3,
+        "children": {"mentions": ["m-old"], "relations": ["r-old"], "pages": 5},
+    }
+    assert maps.children(doc, mentions, []) == {
+        "mentions": sorted(m.id for m in mentions),
+        "relations": [],
+        "pages": 2,
+    }
+    both = maps.children(doc, mentions, [], prior)
+    assert both["pages"] == 5 and "m-old" in both["mentions"] and both["relations"] == ["r-old"]
+    # The record written before the bulk lists both copies, marked incomplete; a retry after
+    # a crash reads it as its prior and deletes everything the new copy lacks.
+    interim = maps.document_source(doc, None, both, False, "t")
+    assert interim["complete"] is False
+    ids = {m.id for m in mentions}
+    deletes = [(a["_index"], a["_id"]) for a in maps.stale_deletes(NAMES, doc, interim, ids, set())]
+    assert deletes == [
+        ("mt-pages", f"{doc.id}:3"),
+        ("mt-pages", f"{doc.id}:4"),
+        ("mt-pages", f"{doc.id}:5"),
+        ("mt-mentions", "m-old"),
+        ("mt-relations", "r-old"),
+    ]
+
+
+def test_add_source_updates_by_script_and_clears_that_failure() -> None:
+    update, delete = maps.add_source_actions(NAMES, "doc1", "copy.pdf")
+    assert (update["_op_type"], update["_id"]) == ("update", "doc1")
+    assert update["script"]["params"] == {"source": "copy.pdf"} and "upsert" not in update
+    assert (delete["_index"], delete["_id"]) == ("mt-failures", maps.failure_id("copy.pdf"))
+
+
+def test_failure_id_is_short_and_stable_for_long_paths() -> None:
+    long = "/data/" + "x" * 5000 + ".pdf"
+    assert maps.failure_id(long) == maps.failure_id(long) and len(maps.failure_id(long)) == 40
+
+
+# --- queries --------------------------------------------------------------------------------
+def _phrase(word: str) -> dict[str, Any]:
+    return {"match_phrase": {"text": word}}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("casinos", _phrase("casinos")),
+        ("casinos Macau", {"bool": {"must": [_phrase("casinos"), _phrase("Macau")]}}),
+        ('"junket operator"', _phrase("junket operator")),
+        ("launder*", {"match_phrase_prefix": {"text": {"query": "launder"}}}),
+        ("Ronin-theft", _phrase("Ronin-theft")),
+        ('"unbalanced', _phrase("unbalanced")),
+        (
+            "Macau OR Manila",
+            {"bool": {"should": [_phrase("Macau"), _phrase("Manila")], "minimum_should_match": 1}},
+        ),
+        (
+            "casino NOT Macau",
+            {"bool": {"must": [_phrase("casino")], "must_not": [_phrase("Macau")]}},
+        ),
+        ("casino AND Macau", {"bool": {"must": [_phrase("casino"), _phrase("Macau")]}}),
+        ("OR Macau AND", _phrase("Macau")),
+        ("NOT OR", None),
+        ("AND", None),
+        ('""', None),
+        ("   ", None),
+        ("NOT Macau", None),
+    ],
+)
+def test_text_query_follows_the_embedded_grammar(typed: str, expected: Any) -> None:
+    assert q.text_query(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Lazarus Group", (["lazarus group", "lazarusgroup"], "lazarus group")),
+        ("  APT38 ", (["apt38"], "apt38")),
+        (ADDRESS, ([ADDRESS.lower()], ADDRESS.lower())),
+        ("(", None),
+        ("", None),
+    ],
+)
+def test_entity_lookup_uses_the_embedded_alias_norms(typed: str, expected: Any) -> None:
+    assert q.entity_lookup(typed) == expected
+
+
+@pytest.mark.parametrize("type_", [None, "actor"])
+def test_entity_hits_request_collapses_to_one_mention_per_page(type_: str | None) -> None:
+    request = q.entity_hits_request(["ac-1", "ac-2"], type_)
+    filters = request["query"]["bool"]["filter"]
+    assert filters[0] == {"terms": {"entity_id": ["ac-1", "ac-2"]}}
+    assert filters[1:] == ([] if type_ is None else [{"term": {"type": "actor"}}])
+    assert request["collapse"] == {"field": "doc_page"}
+    assert request["sort"] == [{"source": "asc"}, {"page": "asc"}, {"start": "asc"}]
+    assert request["size"] <= q.MAX_WINDOW
+
+
+def test_key_request_matches_linked_mentions_in_any_case() -> None:
+    request = q.key_request(ADDRESS.lower())
+    assert {"term": {"key.lower": ADDRESS.lower()}} in request["query"]["bool"]["filter"]
+    assert request["aggs"]["entities"]["terms"]["field"] == "entity_id"
+
+
+def test_text_request_highlights_with_mark_tags() -> None:
+    request = q.text_request(_phrase("casino"), 50_000)
+    assert request["size"] == q.MAX_WINDOW
+    assert (request["highlight"]["pre_tags"], request["highlight"]["post_tags"]) == (
+        ["<mark>"],
+        ["</mark>"],
+    )
+
+
+def test_text_hits_read_pages_with_highlighted_snippets() -> None:
+    response = {
+        "hits": {
+            "hits": [
+                {
+                    "_id": "d1:2",
+                    "_score": 3.5,
+                    "_source": {"document_id": "d1", "source": "a.pdf", "title": None, "number": 2},
+                    "highlight": {"text": ["funds through\n <mark>casinos</mark>  in Macau"]},
+                }
+            ]
+        }
+    }
+    [hit] = q.text_hits(response["hits"]["hits"])
+    assert hit == Hit(
+        "d1", "a.pdf", None, 2, "funds through <mark>casinos</mark> in Macau", 3.5, "text"
+    )
+
+
+def test_entity_hits_mark_the_mention_in_its_sentence() -> None:
+    hits = [
+        {"_source": {"document_id": "d1", "source": "a.pdf", "title": "T", "page": 2, "start": 9,
+                     "text": "APT38", "sentence": "APT38 used the wallet.", "entity_id": "ac-1"}},
+        {"_source": {"document_id": "d1", "source": "a.pdf", "title": "T", "page": 3, "start": 1,
+                     "text": "x", "sentence": "x", "entity_id": "ac-gone"}},
+    ]  # fmt: skip
+    entities = {"ac-1": {"id": "ac-1", "type": "actor", "name": "Lazarus Group"}}
+    [hit] = q.entity_hits(hits, entities)
+    assert hit.snippet == "<mark>APT38</mark> used the wallet."
+    assert (hit.matched, hit.score, hit.entity) == ("entity", 100.0, entities["ac-1"])
+
+
+def test_merge_keeps_one_hit_per_page_entities_first() -> None:
+    text = [Hit("d1", "a", None, 1, "t1", 2.0, "text"), Hit("d1", "a", None, 2, "t2", 1.0, "text")]
+    entity = [
+        Hit("d1", "a", None, 2, "e2", 100.0, "entity"),
+        Hit("d1", "a", None, 3, "e3", 100.0, "entity"),
+    ]
+    untyped = q.merge_hits("x", None, text, entity, 10, 0)
+    # A page found both ways keeps its text hit, as the embedded store does.
+    assert [(h.page, h.matched) for h in untyped.hits] == [(3, "entity"), (1, "text"), (2, "text")]
+    typed = q.merge_hits("x", "actor", [], entity, 1, 1)
+    assert [h.page for h in typed.hits] == [3] and typed.type == "actor"
+
+
+@pytest.mark.parametrize(
+    ("query", "type_", "pages", "expected"),
+    [
+        ("casino", None, [], _phrase("casino")),
+        ("casino", "actor", [], None),
+        ("casino", "actor", ["d:1"], {"ids": {"values": ["d:1"]}}),
+        ("NOT OR", None, [], None),
+        (
+            "casino",
+            None,
+            ["d:1"],
+            {"bool": {"should": [_phrase("casino"), {"ids": {"values": ["d:1"]}}],
+                      "minimum_should_match": 1}},
+        ),
+    ],
+)  # fmt: skip
+def test_facet_query_matches_the_pages_search_would(
+    query: str, type_: str | None, pages: list[str], expected: Any
+) -> None:
+    assert q.facet_query(query, type_, pages) == expected
+
+
+def test_facet_aggs_sum_nested_mention_counts_per_facet() -> None:
+    aggs = q.facets_request(_phrase("x"), 7)["aggs"]
+    assert aggs["facets"]["nested"] == {"path": "facets"}
+    actor = aggs["facets"]["aggs"]["actor"]
+    assert actor["filter"] == {"term": {"facets.facet": "actor"}}
+    terms = actor["aggs"]["top"]["terms"]
+    assert (terms["field"], terms["size"]) == ("facets.key", 7)
+    assert terms["order"] == [{"mentions": "desc"}, {"_key": "asc"}]
+    assert actor["aggs"]["top"]["aggs"]["mentions"] == {"sum": {"field": "facets.n"}}
+    assert set(aggs["facets"]["aggs"]) == {"actor", "casino", "country", "chain"}
+
+
+def _buckets(*pairs: tuple[str, float]) -> dict[str, Any]:
+    return {
+        "top": {"buckets": [{"key": k, "doc_count": 1, "mentions": {"value": v}} for k, v in pairs]}
+    }
+
+
+def test_facets_read_the_embedded_store_shape() -> None:
+    aggs = {
+        "facets": {
+            "actor": _buckets(("ac-1", 3.0)),
+            "casino": _buckets(),
+            "country": _buckets(("KP", 2.0), ("XX", 1.0)),
+            "chain": _buckets(("ETH", 1.0)),
+        }
+    }
+    assert q.facet_entity_ids(aggs) == ["ac-1"]
+    names = {"KP": "North Korea"}
+    facets = q.facets_from_aggs(
+        aggs, {"ac-1": {"name": "Lazarus Group", "type": "actor"}}, lambda c: names.get(c, c)
+    )
+    assert facets == {
+        "actor": [{"id": "ac-1", "name": "Lazarus Group", "type": "actor", "count": 3}],
+        "casino": [],
+        "country": [
+            {"code": "KP", "name": "North Korea", "count": 2},
+            {"code": "XX", "name": "XX", "count": 1},
+        ],
+        "chain": [{"chain": "ETH", "count": 1}],
+    }
+    assert q.empty_facets() == {"actor": [], "casino": [], "country": [], "chain": []}
+
+
+def test_stats_read_counts_per_type_in_type_order() -> None:
+    request = q.stats_request()
+    assert request["track_total_hits"] is True
+    assert request["aggs"]["by_type"]["terms"]["order"] == {"_key": "asc"}
+    aggs = {
+        "by_type": {
+            "buckets": [
+                {"key": "actor", "doc_count": 2, "entities": {"value": 1}},
+                {"key": "wallet", "doc_count": 1, "entities": {"value": 1}},
+            ]
+        }
+    }
+    assert q.by_type_from_aggs(aggs) == {
+        "actor": {"mentions": 2, "entities": 1},
+        "wallet": {"mentions": 1, "entities": 1},
+    }
+
+
+@pytest.mark.parametrize("type_", [None, "casino"])
+def test_ranking_counts_mentions_and_documents_per_entity(type_: str | None) -> None:
+    request = q.ranking_request(type_, 123)
+    filters = request["query"]["bool"]["filter"]
+    assert ({"term": {"type": "casino"}} in filters) == (type_ is not None)
+    terms = request["aggs"]["entities"]["terms"]
+    assert (terms["field"], terms["size"]) == ("entity_id", 123)
+
+
+def test_ranked_entities_break_ties_by_name_then_cut() -> None:
+    aggs = {
+        "entities": {
+            "buckets": [
+                {"key": "e1", "doc_count": 5, "documents": {"value": 2}},
+                {"key": "e2", "doc_count": 3, "documents": {"value": 1}},
+                {"key": "e3", "doc_count": 3, "documents": {"value": 1}},
+                {"key": "gone", "doc_count": 9, "documents": {"value": 1}},
+            ]
+        }
+    }
+    stored: dict[str, dict[str, Any]] = {
+        "e1": {"id": "e1", "type": "actor", "name": "Zed", "kind": "group", "attributes": {}},
+        "e2": {"id": "e2", "type": "actor", "name": "Bee", "kind": None, "attributes": {"k": 1}},
+        "e3": {"id": "e3", "type": "actor", "name": "Ant", "kind": None, "attributes": {}},
+    }
+    rows = q.ranked_entities(aggs, stored, 2)
+    assert [(r["name"], r["mentions"], r["documents"]) for r in rows] == [
+        ("Zed", 5, 2),
+        ("Ant", 3, 1),
+    ]
+    assert set(rows[0]) == {"id", "type", "name", "kind", "attributes", "mentions", "documents"}
+
+
+def test_document_view_has_the_embedded_keys_in_order() -> None:
+    prior = {"source": "a.pdf", "sources": ["a.pdf", "b.pdf"], "ingested_at": "t"}
+    doc = maps.document_source(_doc(), prior, {}, True, "t")
+    pages = [{"number": 1, "start": 0, "end": 5, "has_text": True, "ocr": False, "chars": 5}]
+    entities = q.document_entities(
+        [("ac-1", 2), ("ac-1", 1), ("wa-1", 2), ("ac-1", 2)],
+        {"ac-1": {"type": "actor", "name": "Lazarus Group", "kind": "group"},
+         "wa-1": {"type": "wallet", "name": ADDRESS}},
+    )  # fmt: skip
+    view = q.document_view(doc, pages, entities)
+    assert list(view) == [
+        "id", "source", "kind", "title", "date", "byline", "size", "page_count", "warnings",
+        "ingested_at", "sources", "pages", "entities",
+    ]  # fmt: skip
+    assert view["sources"] == ["a.pdf", "b.pdf", "report.pdf"]
+    assert view["pages"] == [
+        {"number": 1, "start": 0, "end": 5, "has_text": 1, "ocr": 0, "chars": 5}
+    ]
+    assert view["entities"] == [
+        {"id": "ac-1", "type": "actor", "name": "Lazarus Group", "kind": "group", "mentions": 3,
+         "pages": [1, 2]},
+        {"id": "wa-1", "type": "wallet", "name": ADDRESS, "kind": None, "mentions": 1,
+         "pages": [2]},
+    ]  # fmt: skip
+
+
+def test_document_request_finds_a_complete_document_by_prefix_in_any_case() -> None:
+    request = q.document_request("3F2A")
+    prefix, complete = request["query"]["bool"]["filter"]
+    assert prefix == {"prefix": {"id": {"value": "3F2A", "case_insensitive": True}}}
+    assert complete == {"term": {"complete": True}} and request["size"] == 2
+
+
+_REQUESTS = {
+    "text": lambda: q.text_request(
+        q.text_query('wire "junket operator" laund* OR Macau NOT Taipa') or {}, 30
+    ),
+    "alias": lambda: q.alias_request(["lazarus group", "lazarusgroup"]),
+    "key": lambda: q.key_request(ADDRESS.lower()),
+    "entity hits": lambda: q.entity_hits_request(["ac-1"], "actor"),
+    "facets": lambda: q.facets_request(q.facet_query("Ronin", None, ["d:1"]) or {}, 10),
+    "stats": q.stats_request,
+    "ranking": lambda: q.ranking_request("casino", 100),
+    "composite": lambda: q.composite_request({"id": "ac-1"}),
+    "document": lambda: q.document_request("3f2a"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REQUESTS))
+def test_every_request_body_parses_in_the_official_client_dsl(name: str) -> None:
+    # Search.from_dict builds each query and aggregation by its registered name, so a
+    # misspelt query, aggregation or option fails here rather than on a live cluster.
+    dsl = pytest.importorskip("elasticsearch.dsl", reason="client without its DSL")
+    body = _REQUESTS[name]()
+    params = {k: body.pop(k) for k in ("source_includes", "source_excludes") if k in body}
+    assert all(isinstance(v, list) for v in params.values())
+    assert dsl.Search.from_dict(dict(body)).to_dict() == body
+
+
+# --- connection, errors and secrets ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("location", "url", "prefix", "user", "password"),
+    [
+        ("http://localhost:9200", "http://localhost:9200", None, None, None),
+        ("https://es.example.org", "https://es.example.org:443", None, None, None),
+        ("http://es:9200/?prefix=team", "http://es:9200", "team", None, None),
+        ("http://bob:p%40ss@es:9200", "http://es:9200", None, "bob", "p@ss"),
+        ("http://[::1]:9200/proxy/", "http://[::1]:9200/proxy", None, None, None),
+    ],
+)
+def test_parse_url_splits_address_prefix_and_user(
+    conn: ModuleType, location: str, url: str, prefix: str | None, user: str | None,
+    password: str | None,
+) -> None:  # fmt: skip
+    assert conn.parse_url(location) == conn.Endpoint(url, prefix, user, password)
+
+
+@pytest.mark.parametrize("location", ["ftp://es:21", "http://", "http://es:port"])
+def test_parse_url_refuses_what_is_no_elasticsearch_url(conn: ModuleType, location: str) -> None:
+    with pytest.raises(ConfigError):
+        conn.parse_url(location)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GET http://bob:hunter2pass@es:9200/_search failed", "hunter2pass"),
+        ("refused key c2VjcmV0LWFwaS1rZXk= at es", "c2VjcmV0LWFwaS1rZXk="),
+        ("header Basic Ym9iOmh1bnRlcjJwYXNz sent", "Ym9iOmh1bnRlcjJwYXNz"),
+        ("key id:supersecretkey was refused", "supersecretkey"),
+        ("encoded aWQ6c3VwZXJzZWNyZXRrZXk= was refused", "aWQ6c3VwZXJzZWNyZXRrZXk="),
+    ],
+)
+def test_redact_removes_every_form_of_a_secret(conn: ModuleType, text: str, secret: str) -> None:
+    secrets = conn.secrets_of("c2VjcmV0LWFwaS1rZXk=", "bob", "hunter2pass")
+    secrets += conn.secrets_of("id:supersecretkey", None, None)
+    shown = conn.redact(text, secrets)
+    assert secret not in shown and "***" in shown
+
+
+def _api_error(cls: type, status: int, body: Any) -> Exception:
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+
+    node = NodeConfig("http", "es", 9200)
+    meta = ApiResponseMeta(status, "1.1", HttpHeaders(), 0.0, node)
+    return cls(message=str(status), meta=meta, body=body)  # type: ignore[no-any-return]
+
+
+def _error(type_: str, reason: str) -> dict[str, Any]:
+    return {"error": {"type": type_, "reason": reason}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "body", "says"),
+    [
+        ("AuthenticationException", 401, _error("security_exception", "unable to authenticate"),
+         "refused the credentials (401); set MONEYTRAIL_ES_API_KEY"),
+        ("AuthorizationException", 403, _error("security_exception", "action denied"),
+         "may not index records at http://es:9200 (403: security_exception: action denied)"),
+        ("BadRequestError", 400, _error("media_type_header_exception", "Accept version must be 8"),
+         "pip install 'moneytrail[es8]'"),
+        ("NotFoundError", 404, _error("index_not_found_exception", "no such index [mt-pages]"),
+         "could not index records (404 index_not_found_exception: no such index [mt-pages])"),
+        ("ApiError", 503, "upstream gone", "could not index records (503 upstream gone)"),
+    ],
+)  # fmt: skip
+def test_describe_error_says_what_is_wrong_and_what_to_do(
+    conn: ModuleType, kind: str, status: int, body: Any, says: str
+) -> None:
+    exc = _api_error(getattr(conn.es, kind), status, body)
+    assert says in conn.describe_error(exc, "http://es:9200", "index records")
+
+
+def test_describe_error_for_a_dead_or_untrusted_server(conn: ModuleType) -> None:
+    refused = conn.es.ConnectionError("NewConnectionError(...): [Errno 111] Connection refused")
+    assert conn.describe_error(refused, "http://es:9200", "answer") == (
+        "cannot reach Elasticsearch at http://es:9200 (Connection refused); start it with "
+        "`docker compose up -d` or check --store"
+    )
+    tls = conn.es.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    assert "MONEYTRAIL_ES_CA_CERTS" in conn.describe_error(tls, "https://es:9200", "answer")
+
+
+@pytest.mark.parametrize(
+    ("server", "client", "says"),
+    [
+        ("9.1.0", (9, 5, 1), None),
+        ("8.19.2", (8, 18, 0), None),
+        ("8.19.2", (9, 5, 1), "pip install 'moneytrail[es8]'"),
+        ("9.0.0", (8, 18, 0), "pip install 'moneytrail[es]'"),
+        ("7.17.0", (9, 5, 1), "supports Elasticsearch 8 and 9"),
+        ("weird", (9, 5, 1), "unreadable version"),
+    ],
+)
+def test_version_problem_names_the_matching_extra(
+    conn: ModuleType, server: str, client: tuple[int, ...], says: str | None
+) -> None:
+    problem = conn.version_problem(server, client)
+    assert problem is None if says is None else says in problem
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"delete": {"_id": "m1", "status": 404, "result": "not_found"}}, None),
+        (
+            {"index": {"_id": "m1", "status": 400,
+                       "error": {"type": "strict_dynamic_mapping_exception", "reason": "no [x]"}}},
+            "index m1: 400 strict_dynamic_mapping_exception: no [x]",
+        ),
+        ({"update": {"_id": "ac-1", "status": 429, "error": "rejected execution"}},
+         "update ac-1: 429 rejected execution"),
+    ],
+)  # fmt: skip
+def test_bulk_problem_reports_rejections_but_not_deletes_of_gone_records(
+    conn: ModuleType, item: dict[str, Any], expected: str | None
+) -> None:
+    assert conn.bulk_problem(item) == expected
+
+
+def test_bulk_retries_429_and_5xx(elastic: ModuleType) -> None:
+    assert elastic.RETRY_STATUS == (429, 502, 503, 504)
+    assert elastic._BULK_RETRY_STATUS  # the installed client retries per item on these
+
+
+@pytest.mark.parametrize(
+    ("environ", "says"),
+    [
+        ({"MONEYTRAIL_ES_USER": "bob"}, "MONEYTRAIL_ES_PASSWORD is not"),
+        ({"MONEYTRAIL_ES_CA_CERTS": "/no/such/ca.pem"}, "does not exist"),
+        ({"MONEYTRAIL_ES_PREFIX": "Bad Prefix"}, "index prefix 'Bad Prefix' is unusable"),
+    ],
+)
+def test_from_env_refuses_unusable_settings_before_connecting(
+    elastic: ModuleType, environ: dict[str, str], says: str
+) -> None:
+    with pytest.raises(ConfigError, match=says):
+        elastic.from_env("http://127.0.0.1:1", environ)
+
+
+@pytest.mark.parametrize(
+    ("url", "environ"),
+    [
+        ("http://bob:hunter2pass@127.0.0.1:1", {}),
+        (
+            "http://127.0.0.1:1",
+            {"MONEYTRAIL_ES_USER": "bob", "MONEYTRAIL_ES_PASSWORD": "hunter2pass"},
+        ),
+        ("http://127.0.0.1:1", {"MONEYTRAIL_ES_API_KEY": "hunter2pass"}),
+    ],
+)
+def test_unreachable_cluster_is_one_store_error_without_secrets(
+    elastic: ModuleType, url: str, environ: dict[str, str]
+) -> None:
+    # A real connection attempt to a closed loopback port: refused at once.
+    with pytest.raises(StoreError) as caught:
+        elastic.from_env(url, environ, request_timeout=2, max_retries=0)
+    message = str(caught.value)
+    assert message.startswith("cannot reach Elasticsearch at http://127.0.0.1:1 (")
+    assert "docker compose up -d" in message and "hunter2pass" not in message
+
+
+def test_open_store_without_the_client_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.store import open_store
+
+    monkeypatch.setitem(sys.modules, "elasticsearch", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "pipeline.store.elastic", raising=False)
+    with pytest.raises(ConfigError) as caught:
+        open_store("http://bob:hunter2pass@localhost:9200")
+    assert "pip install 'moneytrail[es]'" in str(caught.value)
+    assert "hunter2pass" not in str(caught.value)
+
+
+def test_elastic_store_has_every_store_method_with_its_parameters(elastic: ModuleType) -> None:
+    for name, member in inspect.getmembers(Store, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        mine = getattr(elastic.ElasticStore, name)
+        wanted = list(inspect.signature(member).parameters)
+        assert list(inspect.signature(mine).parameters)[: len(wanted)] == wanted, name
