@@ -9,6 +9,15 @@ from pathlib import Path
 
 DEFAULT_STORE = "moneytrail.db"
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+OCR_MODES = ("auto", "always", "never")
+
+
+def cpu_count() -> int:
+    """Return the number of cores this process may run on (affinity and cgroups respected)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +29,24 @@ class Settings:
     max_bytes: int = 200 * 1024 * 1024
     max_pages: int = 5000
     max_chars: int = 50_000_000
+    # Wall-clock seconds one document may take in a worker (parse, OCR, extract, link).
+    max_seconds: float = 600.0
+    # Address space one worker process may use; a document that needs more fails alone.
+    worker_memory: int = 2048 * 1024 * 1024
+    # Worker processes for ingest; None means one per core.
+    workers: int | None = None
     spacy_model: str | None = None
     batch_size: int = 64
     models_dir: Path = MODELS_DIR
+    # OCR of pages without a usable text layer: auto (those pages), always (every page), never.
+    ocr: str = "auto"
+    tesseract: str = "tesseract"
+    ocr_language: str = "eng"
+    ocr_dpi: int = 300
+
+    def worker_count(self) -> int:
+        """Return how many worker processes ingest starts at most."""
+        return self.workers if self.workers is not None else cpu_count()
 
 
 def load_settings(store: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -30,4 +54,6 @@ def load_settings(store: str | None = None, environ: Mapping[str, str] | None = 
     env = os.environ if environ is None else environ
     chosen = store or env.get("MONEYTRAIL_STORE") or DEFAULT_STORE
     model = env.get("MONEYTRAIL_SPACY_MODEL") or None
-    return Settings(store=chosen, spacy_model=model)
+    tesseract = env.get("MONEYTRAIL_TESSERACT") or "tesseract"
+    language = env.get("MONEYTRAIL_OCR_LANGUAGE") or "eng"
+    return Settings(store=chosen, spacy_model=model, tesseract=tesseract, ocr_language=language)

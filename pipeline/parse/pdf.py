@@ -44,15 +44,22 @@ class PdfParser:
                 )
             pages = list(_pages(pdf, source))
             title = _title(pdf) or _first_line(pages)
-        flagged = [str(n) for n, p in enumerate(pages, start=1) if not p.has_text]
-        warnings = []
-        if flagged:
-            shown = ", ".join(flagged[:20]) + (" ..." if len(flagged) > 20 else "")
-            warnings.append(
-                f"{len(flagged)} of {len(pages)} pages have no usable text layer and need OCR "
-                f"(pages {shown})"
-            )
+        flagged = [n for n, p in enumerate(pages, start=1) if not p.has_text]
+        warnings = [needs_ocr_warning(flagged, len(pages))] if flagged else []
         return assemble(data, source, self.kind, pages, title=title, warnings=warnings)
+
+
+def page_list(numbers: list[int], shown: int = 20) -> str:
+    """Return page numbers for a warning, the first `shown` of them."""
+    return ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")
+
+
+def needs_ocr_warning(flagged: list[int], total: int) -> str:
+    """Return the document warning naming pages without a usable text layer."""
+    return (
+        f"{len(flagged)} of {total} pages have no usable text layer and need OCR "
+        f"(pages {page_list(flagged)})"
+    )
 
 
 @contextlib.contextmanager
