@@ -1,0 +1,1 @@
+"""On-chain transfers, sanctions lists and attribution tags, cross-referenced with documents."""

@@ -1,0 +1,277 @@
+"""Human-readable tables for wallet reports, paths and cross-references (the CLI's view)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+XREF_COLUMNS = (
+    "address",
+    "key",
+    "chains",
+    "documents",
+    "document_sources",
+    "sanctioned",
+    "sanctions",
+    "listed_before_document",
+    "transfers",
+    "first_seen",
+    "last_seen",
+    "paths_to_sanctioned",
+    "shortest_path_hops",
+    "path_targets",
+    "linked_entities",
+    "corroborated",
+)
+
+
+def short(key: str, width: int = 14) -> str:
+    """Shorten a long address for a table cell, keeping both ends."""
+    return key if len(key) <= width + 3 else f"{key[: width // 2 + 2]}…{key[-(width // 2) :]}"
+
+
+def sanctions_text(entries: list[dict[str, Any]]) -> str:
+    """Describe sanctions entries in one line each."""
+    return "; ".join(f"{e['name']} ({e['list']}): {e['status']}" for e in entries)
+
+
+def _sums(sums: dict[str, str]) -> str:
+    return ", ".join(f"{amount} {asset}" for asset, amount in sums.items())
+
+
+def wallet(console: Console, report: dict[str, Any]) -> None:
+    """Print a wallet report as headed tables."""
+    flag = (
+        "[bold red]SANCTIONED[/]"
+        if report["sanctioned"]
+        else ("[yellow]delisted[/]" if report["sanctions"] else "not listed")
+    )
+    console.print(
+        f"[bold]{escape(report['address'])}[/]  {flag}\n  key {escape(report['key'])}"
+        f"\n  chains {', '.join(report['chains']) or 'unrecognised address'}",
+        highlight=False,
+    )
+    for entry in report["sanctions"]:
+        console.print(
+            f"  [red]{escape(entry['name'])}[/] ({escape(entry['list'])}, "
+            f"{escape(entry['program'] or '')}; labels {', '.join(entry['labels'])}): "
+            f"{escape(entry['status'])}",
+            highlight=False,
+        )
+    for tag in report["tags"]:
+        console.print(
+            f"  tag: {escape(tag['label'])} ({escape(tag['category'] or '')}, "
+            f"{escape(tag['source'])})",
+            highlight=False,
+        )
+    docs = Table(
+        "document", "date", "pages", "listed before", title="documents", title_justify="left"
+    )
+    for d in report["documents"]:
+        before = d["listed_before_document"]
+        docs.add_row(
+            escape(d["source"]),
+            d["date"] or "",
+            ",".join(map(str, d["pages"])),
+            "unknown (no date)" if before is None else ("yes" if before else "no"),
+        )
+    console.print(docs)
+    act = report["activity"]
+    approx = " (UTXO edges are estimates)" if act["approximate"] else ""
+    table = Table(
+        "asset",
+        "in",
+        "out",
+        "transfers in",
+        "transfers out",
+        title=f"activity: {act['transfers']} transfers, {act['first_seen'] or '-'} to "
+        f"{act['last_seen'] or '-'}{approx}",
+        title_justify="left",
+    )
+    for a in act["assets"]:
+        table.add_row(
+            a["asset"], a["in"], a["out"], str(a["transfers_in"]), str(a["transfers_out"])
+        )
+    console.print(table)
+    _counterparties(console, report)
+    _paths(console, report["paths_to_sanctioned"], "paths to sanctioned addresses")
+    if report.get("search_truncated"):
+        console.print("[yellow]the path search hit its per-hop cap; some paths may be missing[/]")
+    _corroboration(console, report["corroboration"])
+
+
+def _counterparties(console: Console, report: dict[str, Any]) -> None:
+    table = Table(
+        "counterparty",
+        "sent",
+        "received",
+        "n",
+        "first",
+        "last",
+        "flags",
+        title=f"counterparties ({len(report['counterparties'])} of "
+        f"{report['counterparties_total']})",
+        title_justify="left",
+    )
+    for c in report["counterparties"]:
+        flags = []
+        if c["sanctioned"]:
+            flags.append("[red]sanctioned[/]")
+        elif c["sanctions"]:
+            flags.append("[yellow]delisted[/]")
+        flags += [escape(n) for n in {s["name"] for s in c["sanctions"]}]
+        others = [m for m in c["mentioned_in"] if m["other_document"]]
+        if others:
+            flags.append(f"in {len(others)} other document(s)")
+        flags += [escape(t) for t in c["tags"]]
+        table.add_row(
+            escape(short(c["address"], 20)),
+            _sums(c["sent"]),
+            _sums(c["received"]),
+            str(c["transfers"]),
+            (c["first"] or "")[:10],
+            (c["last"] or "")[:10],
+            " ".join(flags),
+        )
+    console.print(table)
+
+
+def _paths(console: Console, items: list[dict[str, Any]], title: str) -> None:
+    console.print(f"[bold]{title}[/]: {len(items)}", highlight=False)
+    for p in items:
+        names = ", ".join(
+            f"{s['name']}{'' if s['current'] else ' (delisted)'}"
+            for s in p.get("sanctioned_as", [])
+        )
+        console.print(
+            f"  {p['direction']}, {p['hops']} hop(s)" + (f" to {escape(names)}" if names else ""),
+            highlight=False,
+        )
+        for step in p["steps"]:
+            txs = ", ".join(
+                f"{short(t['tx_hash'])} {t['amount']} {t['asset']} {(t['block_time'] or '')[:10]}"
+                + (" ~" if t["approx"] else "")
+                for t in step["transactions"]
+            )
+            more = (
+                f" (+{step['transfers'] - len(step['transactions'])})"
+                if (step["transfers"] > len(step["transactions"]))
+                else ""
+            )
+            console.print(
+                f"    {escape(short(step['from'], 20))} -> {escape(short(step['to'], 20))}: "
+                f"{escape(txs)}{more}",
+                highlight=False,
+            )
+
+
+def _corroboration(console: Console, verdicts: list[dict[str, Any]]) -> None:
+    if not verdicts:
+        return
+    table = Table(
+        "document amount",
+        "date",
+        "matched",
+        "by / reason",
+        title="corroboration",
+        title_justify="left",
+    )
+    for v in verdicts:
+        table.add_row(
+            escape(v["text"]),
+            escape(v["date"] or ""),
+            "[green]yes[/]" if v["matched"] else "no",
+            escape(v["matched_by"] or v.get("reason", "")),
+        )
+    console.print(table)
+
+
+def paths(console: Console, result: dict[str, Any]) -> None:
+    """Print the paths between two addresses."""
+    _paths(
+        console,
+        result["paths"],
+        f"paths between {result['a']} and {result['b']} (at most {result['max_hops']} hops)",
+    )
+    if result["search_truncated"]:
+        console.print("[yellow]the path search hit its per-hop cap; some paths may be missing[/]")
+
+
+def _targets(found: list[dict[str, Any]]) -> dict[str, int]:
+    """Return each sanctioned name a path reaches, with its fewest hops."""
+    best: dict[str, int] = {}
+    for p in found:
+        for entry in p["sanctioned_as"]:
+            name = entry["name"] + ("" if entry["current"] else " (delisted)")
+            best[name] = min(best.get(name, p["hops"]), p["hops"])
+    return best
+
+
+def _hops(count: int) -> str:
+    return f"{count} hop" + ("" if count == 1 else "s")
+
+
+def xref_row(w: dict[str, Any]) -> list[str]:
+    """Return one wallet's cross-reference as a CSV row (see XREF_COLUMNS)."""
+    found = w["paths_to_sanctioned"]
+    befores = [d["listed_before_document"] for d in w["documents"]]
+    matched = sum(1 for v in w["corroboration"] if v["matched"])
+    return [
+        w["address"],
+        w["key"],
+        " ".join(w["chains"]),
+        str(len(w["documents"])),
+        "; ".join(d["source"] for d in w["documents"]),
+        "true" if w["sanctioned"] else "false",
+        sanctions_text(w["sanctions"]),
+        "true" if any(befores) else ("" if all(b is None for b in befores) else "false"),
+        str(w["activity"]["transfers"]),
+        w["activity"]["first_seen"] or "",
+        w["activity"]["last_seen"] or "",
+        str(len(found)),
+        str(min((p["hops"] for p in found), default="")),
+        "; ".join(f"{name} ({_hops(n)})" for name, n in sorted(_targets(found).items())),
+        "; ".join(f"{e['type']}:{e['name']}" for e in w["linked_entities"]),
+        f"{matched}/{len(w['corroboration'])}",
+    ]
+
+
+def _sanction_cell(entries: list[dict[str, Any]]) -> str:
+    cells = []
+    for e in entries:
+        if e["current"]:
+            cells.append(f"[bold red]SANCTIONED[/] {escape(e['name'])}")
+        else:
+            cells.append(f"[yellow]delisted[/] {escape(e['name'])} (last {e['listed_in'][-1]})")
+    return "\n".join(cells)
+
+
+def xref(console: Console, result: dict[str, Any]) -> None:
+    """Print the cross-reference as one table row per wallet."""
+    issues = ", ".join(f"{k} {v}" for k, v in result["latest_sanctions_issues"].items())
+    table = Table(
+        title=f"{len(result['wallets'])} wallets; latest lists: {issues or 'none imported'}",
+        title_justify="left",
+    )
+    table.add_column("wallet", no_wrap=True)
+    table.add_column("docs", justify="right")
+    table.add_column("sanctions", min_width=12)
+    table.add_column("transfers", justify="right")
+    table.add_column("paths to sanctioned", min_width=14)
+    table.add_column("named with")
+    table.add_column("amounts matched", justify="right")
+    for w in result["wallets"]:
+        targets = _targets(w["paths_to_sanctioned"])
+        table.add_row(
+            escape(short(w["address"], 16)),
+            str(len(w["documents"])),
+            _sanction_cell(w["sanctions"]),
+            str(w["activity"]["transfers"]),
+            escape("\n".join(f"{name}: {_hops(n)}" for name, n in sorted(targets.items()))),
+            escape("\n".join(e["name"] for e in w["linked_entities"])),
+            f"{sum(1 for v in w['corroboration'] if v['matched'])}/{len(w['corroboration'])}",
+        )
+    console.print(table)
