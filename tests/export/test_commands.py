@@ -1,0 +1,104 @@
+"""The export and serve commands, driven through Typer's runner on a fresh app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from pipeline.export.commands import register
+from tests.export.handmade import build_store
+
+runner = CliRunner()
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(make_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("cli") / "store.db"
+    build_store(path).close()
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "first"),
+    [
+        ("jsonl", "out.jsonl", '{"record": "document"'),
+        ("ftm", "out.ftm.json", '{"id": "mt-'),
+        ("tagpack", "pack.yaml", "title: moneytrail wallet attributions"),
+        ("graphml", "graph.graphml", '<?xml version="1.0" encoding="UTF-8"?>'),
+    ],
+)
+def test_export_writes_a_file_and_reports_it(
+    store: str, tmp_path: Path, fmt: str, name: str, first: str
+) -> None:
+    target = tmp_path / name
+    code, out, err = run("export", "--format", fmt, "-o", str(target), "--store", store)
+    assert code == 0, err
+    assert out == "" and target.read_text(encoding="utf-8").startswith(first)
+    assert err.startswith(f"{fmt}: ") and str(target) in err and "bytes" in err
+
+
+def test_export_csv_writes_a_folder_of_tables(store: str, tmp_path: Path) -> None:
+    code, _, err = run("export", "--format", "csv", "-o", str(tmp_path / "t"), "--store", store)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
+        "documents.csv",
+        "entities.csv",
+        "mentions.csv",
+        "relations.csv",
+    ]
+    assert "2 document, 9 entity, 15 mention, 7 relation" in err
+
+
+def test_export_one_kind_to_stdout(store: str) -> None:
+    code, out, _ = run("export", "--format", "jsonl", "--type", "entity", "--store", store)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 9 and {r["record"] for r in records} == {"entity"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "csv"], "one file per record kind"),
+        (["--format", "ftm", "--type", "entity"], "--type applies to jsonl and csv"),
+        (["--format", "pdf"], "unknown export format 'pdf'"),
+        (["--format", "jsonl", "--type", "wallet"], "--type must be one of"),
+    ],
+)
+def test_export_usage_errors_exit_2_with_one_line(
+    store: str, args: list[str], message: str
+) -> None:
+    code, out, err = run("export", *args, "--store", store)
+    assert code == 2 and out == ""
+    assert err.startswith("moneytrail: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["export", "serve"])
+def test_missing_store_is_refused_not_created(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "nothing.db"
+    code, _, err = run(command, "--store", str(missing))
+    assert code == 2 and "no store at" in err
+    assert not missing.exists()
+
+
+def test_serve_refuses_an_empty_api_key_variable(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MT_TEST_EMPTY_KEY", "  ")
+    code, _, err = run("serve", "--store", store, "--api-key-env", "MT_TEST_EMPTY_KEY")
+    assert code == 2 and "MT_TEST_EMPTY_KEY is not set or is empty" in err
