@@ -60,8 +60,10 @@ def main() -> None:
 
     print(f"corpus: {len(docs)} documents, {words} words (from {args.corpus})")
     print(f"bare en_core_web_sm (all components):    {words / bare_s:9.0f} words/s ({bare_s:.1f}s)")
-    print(f"moneytrail extraction ({mentions} mentions): {words / ours_s:9.0f} words/s "
-          f"({ours_s:.1f}s)")
+    print(
+        f"moneytrail extraction ({mentions} mentions): {words / ours_s:9.0f} words/s "
+        f"({ours_s:.1f}s)"
+    )
     print(f"ratio moneytrail / bare: {bare_s / ours_s:.2f}x")
 
 

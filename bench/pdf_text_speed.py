@@ -42,8 +42,9 @@ def plumber_seconds(path: Path, pages: int) -> float:
 def main() -> None:
     """Time both libraries per file and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--folder", type=Path,
-                        default=ROOT.parent / "shared" / "data" / "real-pdfs")
+    parser.add_argument(
+        "--folder", type=Path, default=ROOT.parent / "shared" / "data" / "real-pdfs"
+    )
     parser.add_argument("--pages-per-file", type=int, default=30)
     args = parser.parse_args()
     files = sorted(args.folder.glob("*.pdf"))
@@ -55,8 +56,10 @@ def main() -> None:
         b = plumber_seconds(path, args.pages_per_file)
         total_a, total_b = total_a + a, total_b + b
         print(f"{path.name[:48]:48} pypdfium2 {a:6.3f}s  pdfplumber {b:6.2f}s  {b / a:5.0f}x")
-    print(f"all {len(files)} files: pypdfium2 {total_a:.2f}s, pdfplumber {total_b:.2f}s, "
-          f"ratio {total_b / total_a:.0f}x")
+    print(
+        f"all {len(files)} files: pypdfium2 {total_a:.2f}s, pdfplumber {total_b:.2f}s, "
+        f"ratio {total_b / total_a:.0f}x"
+    )
 
 
 if __name__ == "__main__":

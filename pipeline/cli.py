@@ -282,8 +282,26 @@ def search_cmd(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 10,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    semantic: Annotated[
+        bool,
+        typer.Option("--semantic", help="Rank pages by meaning (needs the 'semantic' extra)."),
+    ] = False,
+    hybrid: Annotated[
+        bool,
+        typer.Option("--hybrid", help="Fuse full-text and semantic ranks (reciprocal rank)."),
+    ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="A local transformers model folder for --semantic/--hybrid."),
+    ] = None,
+    device: Annotated[
+        str, typer.Option("--device", help="auto, cpu or cuda, for --semantic/--hybrid.")
+    ] = "auto",
 ) -> None:
     """Search the store: full text with pages and snippets, or mentions of one type."""
+    if semantic or hybrid:
+        _meaning_search(query, type_, limit, store, as_json, hybrid, model, device, semantic)
+        return
     with _store(load_settings(store)) as db:
         result = db.search(query, type_, limit)
         facets = db.facets(query, type_)
@@ -301,6 +319,41 @@ def search_cmd(
         entity = f" [{hit.entity['type']}: {escape(hit.entity['name'])}]" if hit.entity else ""
         out.print(f"[bold]{escape(hit.source)}[/] p.{hit.page}{entity}", highlight=False)
         out.print(f"    {_marked(hit.snippet)}", highlight=False)
+
+
+def _meaning_search(
+    query: str,
+    type_: str | None,
+    limit: int,
+    store: str | None,
+    as_json: bool,
+    hybrid: bool,
+    model: str | None,
+    device: str,
+    semantic: bool,
+) -> None:
+    if semantic and hybrid:
+        _die("give --semantic or --hybrid, not both")
+    if device not in ("auto", "cpu", "cuda"):
+        _die(f"--device must be auto, cpu or cuda, not {device!r}")
+    location = load_settings(store).store
+    if location.startswith(("http://", "https://")):
+        _die(
+            "--semantic and --hybrid run on the embedded store only for now; "
+            "search Elasticsearch without them"
+        )
+    from pipeline.semantic.commands import print_hits
+    from pipeline.semantic.search import hybrid_search, semantic_search
+
+    run = hybrid_search if hybrid else semantic_search
+    try:
+        result = run(location, query, limit, type_, model, device)
+    except PipelineError as exc:
+        _die(str(exc))
+    if as_json:
+        _print_json(result)
+    else:
+        print_hits(result)
 
 
 @app.command("show")
@@ -403,8 +456,10 @@ def failures_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 def _needs_resolution(db: Store) -> None:
     if not hasattr(db, "find_entities"):
-        _die("entities across documents and judgements are kept by the embedded store only; "
-             "run this against a --store file (moneytrail migrate can copy the corpus there)")
+        _die(
+            "entities across documents and judgements are kept by the embedded store only; "
+            "run this against a --store file (moneytrail migrate can copy the corpus there)"
+        )
 
 
 @app.command("entity")
@@ -565,9 +620,15 @@ def main(
 
 def _register_extensions() -> None:
     """Add the commands that live beside their own library code."""
+    from pipeline.export.commands import register as register_export
+    from pipeline.onchain.commands import register as register_onchain
+    from pipeline.semantic.commands import register as register_semantic
     from pipeline.store.commands import register as register_store
 
     register_store(app)
+    register_onchain(app)
+    register_export(app)
+    register_semantic(app)
 
 
 _register_extensions()

@@ -1205,7 +1205,7 @@ def build(target: Path) -> None:
 
 
 def check() -> int:
-    """Rebuild into a temporary folder, compare bytes, then verify sample-expected.md; return problems."""
+    """Rebuild into a temporary folder, compare bytes, then verify sample-expected.md; return problems."""  # noqa: E501
     import tempfile
 
     problems: list[str] = []

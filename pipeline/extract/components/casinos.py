@@ -26,8 +26,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            rf"\bjunket(?:[ \t]+operator)?s?,?[ \t]+(?:known[ \t]+as[ \t]+|called[ \t]+|named[ \t]+)?"
-        rf"(?P<name>{_NAME})"
+            rf"\bjunket(?:[ \t]+operator)?s?,?[ \t]+(?:known[ \t]+as[ \t]+|called[ \t]+|named[ \t]+)?"  # noqa: E501
+            rf"(?P<name>{_NAME})"
         ),
         "junket",
     ),
