@@ -21,6 +21,8 @@ class Hit:
     score: float
     matched: str  # "text" (full-text) or "entity" (a mention of a matching entity)
     entity: dict[str, Any] | None = None
+    # True when the page's text was read by OCR: names and figures need checking on the image.
+    ocr: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the hit in the public `search --json` shape."""
@@ -33,6 +35,8 @@ class Hit:
         }
         if self.entity is not None:
             out["entity"] = self.entity
+        if self.ocr:
+            out["ocr"] = True
         return out
 
 

@@ -35,7 +35,7 @@ HIGHLIGHT: dict[str, Any] = {
         }
     },
 }
-TEXT_HIT_FIELDS = ["document_id", "source", "title", "number"]
+TEXT_HIT_FIELDS = ["document_id", "source", "title", "number", "ocr"]
 ENTITY_HIT_FIELDS = [
     "document_id",
     "source",
@@ -119,6 +119,7 @@ def text_hits(hits: Iterable[Mapping[str, Any]]) -> list[Hit]:
                 " ".join(" … ".join(fragments).split()),
                 float(hit.get("_score") or 0.0),
                 "text",
+                ocr=bool(src.get("ocr")),
             )
         )
     return out

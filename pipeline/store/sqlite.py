@@ -287,7 +287,7 @@ class SqliteStore(EntityQueries):
             return []
         try:
             rows = self.db.execute(
-                "SELECT p.document_id, d.source, d.title, p.number, "
+                "SELECT p.document_id, d.source, d.title, p.number, p.ocr, "
                 "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip, "
                 "bm25(pages_fts) AS rank FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid "
                 "JOIN documents d ON d.id = p.document_id "
@@ -305,6 +305,7 @@ class SqliteStore(EntityQueries):
                 " ".join(r["snip"].split()),
                 -float(r["rank"]),
                 "text",
+                ocr=bool(r["ocr"]),
             )
             for r in rows
         ]
@@ -332,7 +333,9 @@ class SqliteStore(EntityQueries):
             params.append(type_)
         rows = self.db.execute(
             "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
-            "rm.canonical_id FROM resolved_mentions rm JOIN documents d ON d.id = rm.document_id "
+            "rm.canonical_id, p.ocr FROM resolved_mentions rm "
+            "JOIN documents d ON d.id = rm.document_id "
+            "LEFT JOIN pages p ON p.document_id = rm.document_id AND p.number = rm.page "
             f"WHERE {where} ORDER BY d.source, rm.page, rm.start",
             params,
         ).fetchall()
@@ -351,6 +354,7 @@ class SqliteStore(EntityQueries):
                 100.0,
                 "entity",
                 self.brief(r["canonical_id"]),
+                ocr=bool(r["ocr"]),
             )
         return list(hits.values())
 

@@ -101,6 +101,11 @@ def test_ocr_runs_in_the_workers_and_is_searchable(tmp_path: Path) -> None:
     assert [tuple(p) for p in pages] == [(1, 0), (1, 1)]
     hits = store.search("NagaWorld", "casino").hits
     assert [Path(h.source).name for h in hits] == ["scan.pdf"]
+    # Provenance says the text came from OCR, on entity and full-text hits alike.
+    assert hits[0].ocr and hits[0].to_json()["ocr"] is True
+    assert all(h.ocr for h in store.search("NagaWorld").hits)
+    typed = store.search("Binance").hits
+    assert typed and not typed[0].ocr and "ocr" not in typed[0].to_json()
     store.close()
 
 
