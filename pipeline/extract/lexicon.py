@@ -8,12 +8,13 @@ from pathlib import Path
 
 from spacy.lookups import Lookups
 
-from pipeline.extract.nlp import model_name
-
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Return the ~80k lower-case words of the model's lemma index (WordNet nouns, verbs...)."""
+    # Imported here: nlp imports the components, which import this module.
+    from pipeline.extract.nlp import model_name
+
     package = importlib.import_module(model_name())
     root = Path(package.__file__).resolve().parent
     for tables in root.glob("*/lemmatizer/lookups"):

@@ -257,3 +257,18 @@ def test_cited_titles_do_not_become_actors(extractor: Extractor) -> None:
     actors = _found(extractor.extract(_doc(text)), "actor")
     assert "Federal Court Enters Order Against" not in " ".join(actors)
     assert any("Whitmore" in a for a in actors)
+
+
+def test_nlp_module_imports_first_in_a_fresh_interpreter() -> None:
+    """bench/ingest_speed.py imports pipeline.extract.nlp before anything else: no import cycle."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.extract.nlp import model_name; print(model_name())"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
