@@ -29,6 +29,7 @@ KEYS = (
     ("d9", "edge", "page", "int"),
     ("d10", "edge", "sentence", "string"),
     ("d11", "edge", "amount", "string"),
+    ("d12", "edge", "symmetric", "boolean"),
 )
 _KEY_OF = {(owner, name): key for key, owner, name, _ in KEYS}
 UNDIRECTED = {"co_occurs"}
@@ -87,8 +88,6 @@ def write(corpus: Corpus, out: TextIO, kind: str | None = None) -> Counter[str]:
         counts["node"] += 1
     for relation in corpus.relations:
         attrs = {"id": relation.id, "source": relation.subject, "target": relation.object}
-        if relation.predicate in UNDIRECTED:
-            attrs["directed"] = "false"
         data = {
             "predicate": relation.predicate,
             "count": relation.count,
@@ -96,6 +95,9 @@ def write(corpus: Corpus, out: TextIO, kind: str | None = None) -> Counter[str]:
             "page": relation.page,
             "sentence": relation.sentence,
             "amount": _amount(relation.attributes),
+            # A per-edge directed="false" in a directed graph is valid GraphML, but networkx
+            # and other readers refuse the mix; a symmetric relation says so in data instead.
+            "symmetric": "true" if relation.predicate in UNDIRECTED else "false",
         }
         _emit(out, _element("edge", attrs, "edge", data))
         counts["edge"] += 1

@@ -229,6 +229,20 @@ def test_graphml_parses_with_declared_keys_and_known_ends(store: SqliteStore) ->
     assert "- NagaWorld in Cambodia handled chips for the group." in sentences
 
 
+def test_graphml_loads_in_networkx_with_symmetric_relations_marked(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    import networkx as nx
+
+    path = tmp_path / "out.graphml"
+    path.write_text(render(store, "graphml"), encoding="utf-8")
+    graph = nx.read_graphml(path)  # refuses an edge whose direction differs from the graph's
+    assert graph.is_directed() and graph.number_of_nodes() == 7
+    predicates = {d["predicate"]: d["symmetric"] for _, _, d in graph.edges(data=True)}
+    assert predicates["co_occurs"] is True
+    assert all(v is False for k, v in predicates.items() if k != "co_occurs")
+
+
 def test_graphml_gives_an_unknown_relation_end_a_node(store: SqliteStore) -> None:
     corpus = load_corpus(store)
     corpus.relations = [replace(corpus.relations[0], object="ac-gone")]
