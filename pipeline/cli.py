@@ -337,11 +337,6 @@ def _meaning_search(
     if device not in ("auto", "cpu", "cuda"):
         _die(f"--device must be auto, cpu or cuda, not {device!r}")
     location = load_settings(store).store
-    if location.startswith(("http://", "https://")):
-        _die(
-            "--semantic and --hybrid run on the embedded store only for now; "
-            "search Elasticsearch without them"
-        )
     from pipeline.semantic.commands import print_hits
     from pipeline.semantic.search import hybrid_search, semantic_search
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.errors import ConfigError
 from pipeline.records import Document, Mention
 from pipeline.semantic.embedder import Embedder, load_embedder, require_extra
 from pipeline.semantic.hybrid import loosened_query, reciprocal_rank_fusion
@@ -58,20 +56,16 @@ class EmbedReport:
 
 
 @contextmanager
-def _opened(location: str) -> Iterator[tuple[Store, VectorIndex]]:
-    if location.startswith(("http://", "https://")):
-        shown = re.sub(r"(?<=://)[^/@\s]+@", "***@", location)  # never print a password
-        raise ConfigError(
-            f"{shown}: semantic search runs on the embedded store only for now; on "
-            "Elasticsearch, index passages with the dense_vector mapping in "
-            "pipeline.semantic.elastic"
-        )
+def _opened(location: str) -> Iterator[tuple[Store, Any]]:
+    """Open the store and its passage vectors: beside the SQLite file, or in Elasticsearch."""
     store = open_store(location)
-    if not isinstance(store, SqliteStore):
-        store.close()
-        raise ConfigError(f"{location}: semantic search needs the embedded SQLite store")
     try:
-        index = VectorIndex(store.path)
+        if isinstance(store, SqliteStore):
+            index: Any = VectorIndex(store.path)
+        else:
+            from pipeline.semantic.es_vectors import ElasticPassages
+
+            index = ElasticPassages(store)
     except BaseException:
         store.close()
         raise
@@ -159,6 +153,8 @@ def _semantic_pages(
     """Return the best passage of each of the `depth` best pages, best first."""
     if not query.strip() or len(index) == 0:
         return []
+    if not isinstance(index, VectorIndex):  # Elasticsearch: kNN in the cluster
+        return index.nearest(embedder.embed([query])[0].tolist(), depth, type_)
     scores = index.scores(embedder.embed([query])[0])
     mentions: dict[str, list[tuple[int, int]]] = {}
     wanted = max(depth * 4, 50)

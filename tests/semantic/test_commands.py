@@ -75,9 +75,10 @@ def test_embed_without_the_extra_names_it(store_path: str) -> None:
     assert code == 2 and err.strip() == f"moneytrail: {MISSING_EXTRA}"
 
 
-def test_embed_on_elasticsearch_is_a_config_error(embedder: Any) -> None:
-    code, _, err = run("embed", "--store", "http://localhost:9200")
-    assert code == 2 and "embedded store" in err
+def test_embed_on_an_unreachable_elasticsearch_is_one_line(embedder: Any) -> None:
+    code, _, err = run("embed", "--store", "http://127.0.0.1:9")
+    assert code == 2 and "cannot reach Elasticsearch" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_print_hits_shows_source_page_retrievers_and_marks() -> None:

@@ -145,15 +145,6 @@ def test_semantic_search_on_an_empty_store(embedder: Any, tmp_path: Path) -> Non
     assert result == {"query": "anything", "type": None, "hits": []}
 
 
-@pytest.mark.parametrize("location", ["http://localhost:9200", "https://es.example:9200/x"])
-@pytest.mark.parametrize("function", [semantic_search, hybrid_search])
-def test_semantic_search_on_elasticsearch_is_a_config_error(
-    embedder: Any, location: str, function: Any
-) -> None:
-    with pytest.raises(ConfigError, match="embedded store"):
-        function(location, "anything")
-
-
 @pytest.mark.usefixtures("no_torch")
 @pytest.mark.parametrize("function", [semantic_search, hybrid_search])
 def test_without_the_extra_search_names_it(tmp_path: Path, function: Any) -> None:
@@ -161,9 +152,3 @@ def test_without_the_extra_search_names_it(tmp_path: Path, function: Any) -> Non
         function(str(tmp_path / "mt.db"), "anything")
     assert str(caught.value) == MISSING_EXTRA
     assert not vectors_dir(tmp_path / "mt.db").exists(), "nothing is written before the check"
-
-
-def test_elasticsearch_message_hides_credentials(embedder: Any) -> None:
-    with pytest.raises(ConfigError) as caught:
-        semantic_search("https://user:secret@es.example:9200", "anything")
-    assert "secret" not in str(caught.value) and "***@es.example" in str(caught.value)
