@@ -35,6 +35,7 @@ from pipeline.store.elastic_connection import (
     secrets_of,
     version_problem,
 )
+from pipeline.store.elastic_entities import ElasticEntities
 
 DEFAULT_PREFIX = "moneytrail"
 RETRY_STATUS = (429, 502, 503, 504)
@@ -56,7 +57,7 @@ def _country_label(code: str) -> str:
         return code
 
 
-class ElasticStore:
+class ElasticStore(ElasticEntities):
     """Store records in Elasticsearch indices behind aliases; writes go through the bulk API.
 
     Each upsert refreshes the indices it wrote, so reads see it at once. A batch writer turns
@@ -576,7 +577,8 @@ class ElasticStore:
                 self.client.indices.delete(index=indices)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the local entity snapshot and the connection pool."""
+        self.close_snapshot()
         self.client.close()
 
 

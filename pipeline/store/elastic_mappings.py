@@ -16,7 +16,16 @@ from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
 
 # Bump when a mapping changes: new indices get the next suffix and the alias moves to them.
 MAPPING_VERSION = 1
-INDICES = ("documents", "pages", "mentions", "entities", "relations", "failures", "transfers")
+INDICES = (
+    "documents",
+    "pages",
+    "mentions",
+    "entities",
+    "relations",
+    "failures",
+    "transfers",
+    "judgements",
+)
 
 _KEYWORD: dict[str, Any] = {"type": "keyword"}
 _INT: dict[str, Any] = {"type": "integer"}
@@ -153,6 +162,15 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "amount_usd": {"type": "double"},
         "source": _KEYWORD,
         "attributes": _OPAQUE,
+    },
+    # Analysts' merge, split and rename judgements, shared by every client of the cluster
+    # and applied in `seq` order (see pipeline/store/elastic_entities.py).
+    "judgements": {
+        "seq": {"type": "long"},
+        "action": _KEYWORD,
+        "subject": _KEYWORD,
+        "args": _KEYWORD,
+        "time": _KEYWORD,
     },
 }
 

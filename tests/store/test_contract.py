@@ -257,3 +257,65 @@ def test_facets_count_what_the_matching_pages_mention(loaded: tuple[Store, Docum
     assert [(f["name"], f["count"]) for f in facets["actor"]] == [("Lazarus Group", 1)]
     assert facets["chain"] == [{"chain": "ETH", "count": 1}]
     assert store.facets("no-such-word-anywhere")["actor"] == []
+
+
+# --- linked entities: the same pages, judgements and graph on every backend ---------------
+LINKED_DOCS = {
+    "a.txt": "The Lazarus Group laundered stolen funds through NagaWorld in Phnom Penh.\n",
+    "b.txt": (
+        f"Analysts said the Lazarus Group, also known as APT38, controlled the wallet {ADDRESS}.\n"
+    ),
+}
+
+
+@pytest.fixture
+def linked(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    from pipeline.ingest import ingest
+    from pipeline.settings import Settings
+
+    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in LINKED_DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    report = ingest([str(folder)], store, Settings(workers=0, ocr="never"))
+    assert report.ingested == 2, report.failures
+    return store
+
+
+def test_an_entity_page_spans_documents_with_evidence(linked: Store) -> None:
+    from pipeline.link import judge
+
+    page = judge.entity_view(linked, "APT38")  # type: ignore[arg-type]
+    assert page["name"] == "Lazarus Group" and "APT38" in page["aliases"]
+    assert sorted(Path(d["source"]).name for d in page["documents"]) == ["a.txt", "b.txt"]
+    laundering = [r for r in page["relations"] if r["predicate"] == "laundered_through"]
+    assert laundering and laundering[0]["other"]["name"] == "NagaWorld"
+    evidence = laundering[0]["evidence"][0]
+    assert "NagaWorld" in evidence["sentence"] and evidence["page"] == 1
+
+
+def test_judgements_apply_and_survive_reingestion(linked: Store, tmp_path: Path) -> None:
+    from pipeline.ingest import ingest
+    from pipeline.link import judge
+    from pipeline.settings import Settings
+
+    renamed = judge.rename(linked, "Lazarus Group", "Lazarus (DPRK)")  # type: ignore[arg-type]
+    assert renamed["name"] == "Lazarus (DPRK)"
+    split = judge.split(linked, "Lazarus (DPRK)", ["APT38"])  # type: ignore[arg-type]
+    assert "APT38" not in split["aliases"]
+    ingest([str(tmp_path / "docs")], linked, Settings(workers=0, ocr="never"), force=True)
+    again = judge.entity_view(linked, "Lazarus (DPRK)")  # type: ignore[arg-type]
+    assert again["name"] == "Lazarus (DPRK)" and "APT38" not in again["aliases"]
+    assert judge.resolve_one(linked, "APT38") != again["id"]  # type: ignore[arg-type]
+
+
+def test_graph_neighbourhood_reaches_casino_and_wallet(linked: Store) -> None:
+    from pipeline.link import judge
+    from pipeline.link.graph import neighbourhood
+
+    center = judge.resolve_one(linked, "Lazarus Group")  # type: ignore[arg-type]
+    graph = neighbourhood(linked, center, 1)  # type: ignore[arg-type]
+    names = {n["name"] for n in graph["nodes"]}
+    assert {"Lazarus Group", "NagaWorld", ADDRESS} <= names
+    assert any(e["predicate"] == "laundered_through" for e in graph["edges"])
