@@ -112,6 +112,14 @@ def ingest_cmd(
     worker_memory: Annotated[
         int, typer.Option("--worker-memory", min=256, help="Memory per worker process, in MB.")
     ] = 2048,
+    classify_kinds: Annotated[
+        bool,
+        typer.Option(
+            "--classify-kinds",
+            help="Let an embedding classifier decide the kind of actors the rules are unsure "
+            "of (needs the 'semantic' extra).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Parse, OCR, extract, link and index documents into the store, in parallel; resumable."""
@@ -131,6 +139,7 @@ def ingest_cmd(
         worker_memory=worker_memory * 2**20,
         workers=workers,
         ocr=ocr,
+        classify_kinds=classify_kinds,
     )
     files, _ = collect_paths(paths or [])
     with _store(settings) as db, _progress(len(files), quiet=as_json) as tick:

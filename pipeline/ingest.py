@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ParseError, PipelineError
 from pipeline.parallel import Pool, run_inline
@@ -116,6 +116,12 @@ class _Batch:
         self.inflight: dict[str, int] = {}
         self.failed_digests: dict[str, Failure] = {}
         self.twins: dict[int, list[str]] = {}
+        self.kinds: Any = None
+        if settings.classify_kinds:
+            # Loaded here, in the one writer, so a missing extra stops the run before any work.
+            from pipeline.semantic.kinds import KindDecider
+
+            self.kinds = KindDecider()
 
     def notify(self, event: str, source: str, pages: int = 0) -> None:
         if self.progress is not None:
@@ -207,8 +213,11 @@ class _Batch:
     def _store(self, document: Document, outcome: Outcome) -> Failure | None:
         linked = outcome.linked
         assert linked is not None
+        entities = linked.entities
+        if self.kinds is not None:
+            entities = self.kinds.relabel(entities, linked.mentions)
         try:
-            self.store.upsert_document(document, linked.mentions, linked.entities, linked.relations)
+            self.store.upsert_document(document, linked.mentions, entities, linked.relations)
         except PipelineError as exc:
             return failure_of(document.source, exc, "store", document.id)
         return None

@@ -43,6 +43,9 @@ class Settings:
     tesseract: str = "tesseract"
     ocr_language: str = "eng"
     ocr_dpi: int = 300
+    # Let the embedding classifier (pipeline/semantic/kinds.py) decide the kind of actors the
+    # rules are unsure of; needs the 'semantic' extra.
+    classify_kinds: bool = False
 
     def worker_count(self) -> int:
         """Return how many worker processes ingest starts at most."""
