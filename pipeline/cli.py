@@ -7,15 +7,17 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline import __version__
+from pipeline.console import die as _die
+from pipeline.console import err, out
+from pipeline.console import print_json as _print_json
 from pipeline.errors import PipelineError
 from pipeline.ingest import collect_paths, extract_files, ingest
 from pipeline.records import MENTION_TYPES, Failure
@@ -29,8 +31,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 StoreOpt = Annotated[
     str | None,
@@ -51,11 +51,6 @@ TypeOpt = Annotated[
 ]
 
 
-def _die(message: str, code: int = 2) -> NoReturn:
-    err.print(f"moneytrail: {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
 @contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
     try:
@@ -68,10 +63,6 @@ def _store(settings: Settings) -> Iterator[Store]:
         _die(str(exc))
     finally:
         store.close()
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 def _marked(snippet: str) -> str:

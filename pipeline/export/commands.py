@@ -7,18 +7,18 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from pipeline.console import die as _die
+from pipeline.console import err
 from pipeline.errors import PipelineError
 from pipeline.export import FORMATS, RECORD_KINDS, export
 from pipeline.settings import load_settings
 from pipeline.store import open_store
 
-err = Console(stderr=True, soft_wrap=True)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 StoreOpt = Annotated[
@@ -30,11 +30,6 @@ StoreOpt = Annotated[
 def _shown(location: str) -> str:
     """Return a store location fit to print: a password in a URL becomes ***."""
     return _USERINFO.sub("***@", location)
-
-
-def _die(message: str, code: int = 2) -> NoReturn:
-    err.print(f"moneytrail: {escape(message)}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _existing_store(store: str | None) -> str:

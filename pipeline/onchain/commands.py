@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -21,6 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from pipeline.console import die as _die
+from pipeline.console import err, out
+from pipeline.console import print_json as _print_json
 from pipeline.errors import PipelineError
 from pipeline.onchain import render
 from pipeline.onchain.importer import import_file, resolve_format
@@ -31,8 +32,6 @@ from pipeline.onchain.xref import xref
 from pipeline.settings import load_settings
 from pipeline.store.sqlite import SqliteStore
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 SHOWN_ERRORS = 20
 
 onchain_app = typer.Typer(
@@ -47,15 +46,6 @@ StoreOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 HopsOpt = Annotated[int, typer.Option("--max-hops", min=1, max=6, help="Longest path, in hops.")]
-
-
-def _die(message: str, code: int = 2) -> NoReturn:
-    err.print(f"moneytrail: {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 @contextmanager

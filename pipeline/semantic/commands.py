@@ -11,25 +11,19 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.console import die as _die
+from pipeline.console import err, out
 from pipeline.errors import PipelineError
 from pipeline.semantic.embedder import DEVICES, PRECISIONS, require_extra
 from pipeline.semantic.search import embed_store, pending_documents
 from pipeline.settings import load_settings
-
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _die(message: str, code: int = 2) -> NoReturn:
-    err.print(f"moneytrail: {escape(message)}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:

@@ -7,29 +7,24 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.console import die as _die
+from pipeline.console import err
 from pipeline.errors import PipelineError
 from pipeline.store import open_store
 from pipeline.store.migrate import migrate
 
-err = Console(stderr=True, soft_wrap=True)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 def _shown(location: str) -> str:
     """Return a store location fit to print: a password in a URL becomes ***."""
     return _USERINFO.sub("***@", location)
-
-
-def _die(message: str, code: int = 2) -> NoReturn:
-    err.print(f"moneytrail: {escape(message)}", highlight=False)
-    raise typer.Exit(code)
 
 
 @contextmanager
