@@ -1,3 +1,3 @@
 """moneytrail: document intelligence for financial-crime analysts."""
 
-__version__ = "0.1.0"
+__version__ = "0.8.0"
