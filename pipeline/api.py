@@ -184,10 +184,18 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
         ] = None,
         limit: Limit = 10,
         offset: Offset = 0,
+        country: Annotated[
+            str | None,
+            Query(pattern="^[A-Za-z]{2}$", description="Only pages mentioning this ISO code."),
+        ] = None,
+        chain: Annotated[
+            str | None,
+            Query(max_length=16, description="Only pages with a wallet of this chain (ETH, BTC)."),
+        ] = None,
     ) -> dict[str, Any]:
         with session() as store:
-            result = store.search(q, type_, limit, offset)
-            facets = store.facets(q, type_)
+            result = store.search(q, type_, limit, offset, country, chain)
+            facets = store.facets(q, type_, country=country, chain=chain)
         return {**result.to_json(), "facets": facets, "limit": limit, "offset": offset}
 
     @app.get("/documents", summary="List documents in id order")

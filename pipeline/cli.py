@@ -282,6 +282,14 @@ def search_cmd(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 10,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="Only pages that mention this country (ISO code: KP)."),
+    ] = None,
+    chain: Annotated[
+        str | None,
+        typer.Option("--chain", help="Only pages with a wallet of this chain (ETH, BTC, TRX)."),
+    ] = None,
     semantic: Annotated[
         bool,
         typer.Option("--semantic", help="Rank pages by meaning (needs the 'semantic' extra)."),
@@ -299,12 +307,16 @@ def search_cmd(
     ] = "auto",
 ) -> None:
     """Search the store: full text with pages and snippets, or mentions of one type."""
+    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise typer.BadParameter("give a two-letter ISO code, such as KP", param_hint="--country")
     if semantic or hybrid:
+        if country or chain:
+            _die("--country and --chain filter full-text search; leave them out of --semantic")
         _meaning_search(query, type_, limit, store, as_json, hybrid, model, device, semantic)
         return
     with _store(load_settings(store)) as db:
-        result = db.search(query, type_, limit)
-        facets = db.facets(query, type_)
+        result = db.search(query, type_, limit, country=country, chain=chain)
+        facets = db.facets(query, type_, country=country, chain=chain)
     if as_json:
         _print_json({**result.to_json(), "facets": facets})
         return
@@ -314,7 +326,8 @@ def search_cmd(
     for name, rows in facets.items():
         if rows:
             top = ", ".join(f"{r.get('name') or r.get('chain')} ({r['count']})" for r in rows[:5])
-            err.print(f"top {name}s: {escape(top)}", highlight=False)
+            plural = "countries" if name == "country" else f"{name}s"
+            err.print(f"top {plural}: {escape(top)}", highlight=False)
     for hit in result.hits:
         entity = f" [{hit.entity['type']}: {escape(hit.entity['name'])}]" if hit.entity else ""
         out.print(f"[bold]{escape(hit.source)}[/] p.{hit.page}{entity}", highlight=False)

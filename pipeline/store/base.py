@@ -88,15 +88,28 @@ class Store(Protocol):
         ...
 
     def search(
-        self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        type_: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> SearchResult:
-        """Full-text search over pages, optionally restricted to mentions of one entity type."""
+        """Full-text search over pages, optionally restricted to mentions of one entity type,
+        and to pages that mention a country (ISO code) or a wallet of a chain."""
         ...
 
     def facets(
-        self, query: str, type_: str | None = None, size: int = 10
+        self,
+        query: str,
+        type_: str | None = None,
+        size: int = 10,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
-        """Count the top actors, casinos, countries and chains on the pages a query matches:
+        """Count the top actors, casinos, countries and chains on the pages a query matches
+        (within the country and chain filters, as search applies them):
         {"actor": [{"id","name","type","count"}], "casino": [...],
          "country": [{"code","name","count"}], "chain": [{"chain","count"}]}."""
         ...

@@ -429,17 +429,39 @@ class ElasticStore(ElasticEntities):
 
     # --- reads --------------------------------------------------------------------------
     def search(
-        self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        type_: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> SearchResult:
-        """Search page text and entity names; with a type, only mentions of that type."""
+        """Search page text and entity names; with a type, only mentions of that type; with a
+        country or chain, only pages that mention that country or a wallet of that chain."""
+        filters = q.page_filters(country, chain)
         entity = self._entity_hits(query, type_)
+        if filters and entity:
+            entity = self._keep_filtered(entity, filters)
         text: list[Hit] = []
         dsl = q.text_query(query) if type_ is None else None
         if dsl is not None:
+            if filters:
+                dsl = {"bool": {"must": [dsl], "filter": filters}}
             size = limit + offset + len(entity)
             resp = self._search("pages", "search pages", query, **q.text_request(dsl, size))
             text = q.text_hits(resp["hits"]["hits"])
         return q.merge_hits(query, type_, text, entity, limit, offset)
+
+    def _keep_filtered(self, hits: list[Hit], filters: list[dict[str, Any]]) -> list[Hit]:
+        """Keep the hits whose page passes the page filters (one ids query on the pages)."""
+        ids = sorted({maps.page_id(h.document_id, h.page) for h in hits})
+        dsl = {"bool": {"filter": [{"ids": {"values": ids}}, *filters]}}
+        resp = self._search(
+            "pages", "filter pages", None, query=dsl, size=len(ids), source_includes=["id"]
+        )
+        kept = {h["_id"] for h in resp["hits"]["hits"]}
+        return [h for h in hits if maps.page_id(h.document_id, h.page) in kept]
 
     def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
         """Return a hit per page mentioning an entity the query names by an alias or key."""
@@ -459,7 +481,12 @@ class ElasticStore(ElasticEntities):
         return q.entity_hits(resp["hits"]["hits"], entities)
 
     def facets(
-        self, query: str, type_: str | None = None, size: int = 10
+        self,
+        query: str,
+        type_: str | None = None,
+        size: int = 10,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """Count the actors, casinos, countries and chains on the pages a query matches.
 
@@ -470,6 +497,9 @@ class ElasticStore(ElasticEntities):
         dsl = q.facet_query(query, type_, pages)
         if dsl is None:
             return q.empty_facets()
+        filters = q.page_filters(country, chain)
+        if filters:
+            dsl = {"bool": {"must": [dsl], "filter": filters}}
         resp = self._search("pages", "count facets", query, **q.facets_request(dsl, size))
         aggs = resp["aggregations"]
         entities = self._mget("entities", q.facet_entity_ids(aggs), ["name", "type"])

@@ -245,7 +245,7 @@ def _page_summaries(mentions: Iterable[Mention]) -> dict[int, dict[str, Any]]:
             summary["entity_ids"].add(m.entity_id)
         if m.type == "country" and isinstance(m.value.get("code"), str):
             summary["countries"].add(m.value["code"])
-        if m.type == "wallet":
+        if m.type == "wallet" and not m.value.get("suspect"):
             summary["chains"].update(c for c in m.value.get("chains") or () if isinstance(c, str))
         key = facet_key(m)
         if key is not None:

@@ -202,6 +202,16 @@ def entity_hits(
     return out
 
 
+def page_filters(country: str | None, chain: str | None) -> list[dict[str, Any]]:
+    """Return the page filters for a country code and a chain (the pages' denormalised sets)."""
+    filters: list[dict[str, Any]] = []
+    if country:
+        filters.append({"term": {"countries": country.strip().upper()}})
+    if chain:
+        filters.append({"term": {"chains": chain.strip().upper()}})
+    return filters
+
+
 def merge_hits(
     query: str,
     type_: str | None,

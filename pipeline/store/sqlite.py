@@ -247,20 +247,59 @@ class SqliteStore(EntityQueries):
 
     # --- reads --------------------------------------------------------------------------
     def search(
-        self, query: str, type_: str | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        type_: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> SearchResult:
-        """Search page text and entity names; with a type, only mentions of that type."""
+        """Search page text and entity names; with a type, only mentions of that type; with a
+        country or chain, only pages that mention that country or a wallet of that chain."""
         self.ensure_resolved()
+        allowed = self._filtered_pages(country, chain)
         hits = self._entity_hits(query, type_)
         if type_ is None:
             seen = {(h.document_id, h.page) for h in hits}
-            hits = self._text_hits(query, limit + offset + len(seen)) + hits
+            # With a filter, text hits are filtered after ranking: ask for all of them.
+            depth = limit + offset + len(seen) if allowed is None else -1
+            hits = self._text_hits(query, depth) + hits
             unique: dict[tuple[str, int], Hit] = {}
             for hit in hits:
                 unique.setdefault((hit.document_id, hit.page), hit)
             hits = list(unique.values())
+        if allowed is not None:
+            hits = [h for h in hits if (h.document_id, h.page) in allowed]
         hits.sort(key=lambda h: -h.score)
         return SearchResult(query, type_, hits[offset : offset + limit])
+
+    def _filtered_pages(
+        self, country: str | None, chain: str | None
+    ) -> set[tuple[str, int]] | None:
+        """Return the pages that mention the country and a wallet of the chain (None: no filter)."""
+        allowed: set[tuple[str, int]] | None = None
+        if country:
+            allowed = {
+                (r[0], r[1])
+                for r in self.db.execute(
+                    "SELECT DISTINCT document_id, page FROM mentions WHERE type = 'country' "
+                    "AND json_extract(value, '$.code') = ?",
+                    (country.strip().upper(),),
+                )
+            }
+        if chain:
+            wallets = {
+                (r[0], r[1])
+                for r in self.db.execute(
+                    "SELECT DISTINCT m.document_id, m.page FROM mentions m, "
+                    "json_each(m.value, '$.chains') c WHERE m.type = 'wallet' "
+                    "AND NOT COALESCE(json_extract(m.value, '$.suspect'), 0) AND c.value = ?",
+                    (chain.strip().upper(),),
+                )
+            }
+            allowed = wallets if allowed is None else allowed & wallets
+        return allowed
 
     def _matching_pages(self, query: str, type_: str | None) -> list[tuple[str, int]]:
         """Return every (document, page) the query hits, for facet counts."""

@@ -272,12 +272,26 @@ class EntityQueries:
         name = renamed[0] if renamed else row["name"] if row else None
         return {"id": canonical_id, "name": name, "type": row["type"] if row else None}
 
+    def _filtered_pages(
+        self, country: str | None, chain: str | None
+    ) -> set[tuple[str, int]] | None:
+        """Return the pages search's filters allow (None: no filter); the store provides it."""
+        raise NotImplementedError
+
     def facets(
-        self, query: str, type_: str | None = None, size: int = 10
+        self,
+        query: str,
+        type_: str | None = None,
+        size: int = 10,
+        country: str | None = None,
+        chain: str | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """Count the actors, casinos, countries and chains on the pages a query matches."""
         self.ensure_resolved()
         pages = self._matching_pages(query, type_)
+        allowed = self._filtered_pages(country, chain)
+        if allowed is not None:
+            pages = [p for p in pages if p in allowed]
         if not pages:
             return {"actor": [], "casino": [], "country": [], "chain": []}
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_pages (document_id, page)")

@@ -319,3 +319,28 @@ def test_graph_neighbourhood_reaches_casino_and_wallet(linked: Store) -> None:
     names = {n["name"] for n in graph["nodes"]}
     assert {"Lazarus Group", "NagaWorld", ADDRESS} <= names
     assert any(e["predicate"] == "laundered_through" for e in graph["edges"])
+
+
+def test_search_filters_by_country_and_chain(store: Store) -> None:
+    doc = _document(
+        [
+            "The group moved funds through casinos in North Korea and Macau.",
+            f"The group moved funds to the wallet {ADDRESS} later.",
+            "The Lazarus Group (APT38) moved funds again, with no place and no wallet named.",
+        ]
+    )
+    mentions, entities = _records(doc)
+    country = entity_id("country", "KP")
+    entities.append(Entity(country, "country", "North Korea", (), {"code": "KP"}))
+    mentions.append(_mention(doc, "North Korea", "country", "KP", country, {"code": "KP"}))
+    store.upsert_document(doc, mentions, entities)
+    pages = lambda **kw: [h.page for h in store.search("moved funds", **kw).hits]  # noqa: E731
+    assert sorted(pages()) == [1, 2, 3]
+    assert pages(country="KP") == [1] and pages(country="kp") == [1]
+    assert pages(chain="ETH") == [2] and pages(chain="BTC") == []
+    assert pages(country="KP", chain="ETH") == []
+    # An entity search is filtered the same way.
+    assert [h.page for h in store.search(ADDRESS, "wallet", chain="ETH").hits] == [2]
+    assert store.search(ADDRESS, "wallet", country="KP").hits == []
+    facets = store.facets("moved funds", chain="ETH")
+    assert facets["chain"] == [{"chain": "ETH", "count": 1}] and facets["country"] == []

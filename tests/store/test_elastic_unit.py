@@ -171,7 +171,9 @@ def test_pages_summarise_their_mentions_for_filters_and_facets() -> None:
         False,
     )
     assert first["countries"] == ["MO"] and first["entity_ids"] == [LAZARUS]
-    assert second["chains"] == ["BSC", "BTC", "ETH"]  # every candidate, for filtering
+    # Every candidate chain of the wallets that are not suspect, for filtering (search's
+    # --chain and the embedded store leave suspect wallets out too).
+    assert second["chains"] == ["BSC", "ETH"]
     # Facets count mentions: linked actors by entity, the likeliest chain of a wallet that is
     # not suspect, countries by code whether linked or not.
     assert first["facets"] == [
@@ -809,3 +811,11 @@ def test_elastic_store_has_every_store_method_with_its_parameters(elastic: Modul
         mine = getattr(elastic.ElasticStore, name)
         wanted = list(inspect.signature(member).parameters)
         assert list(inspect.signature(mine).parameters)[: len(wanted)] == wanted, name
+
+
+def test_page_filters_use_the_pages_denormalised_sets() -> None:
+    assert q.page_filters(None, None) == []
+    assert q.page_filters(" kp", "eth") == [
+        {"term": {"countries": "KP"}},
+        {"term": {"chains": "ETH"}},
+    ]
