@@ -23,7 +23,7 @@ from pipeline.parse import SUFFIXES
 from pipeline.parse.ocr import MISSING_TESSERACT
 from pipeline.records import Document, Failure
 from pipeline.settings import Settings
-from pipeline.store.base import Store
+from pipeline.store.base import Store, batched_writes
 from pipeline.workers import Outcome, Task, check_limits, failure_of, read_file, stamp
 
 if TYPE_CHECKING:
@@ -265,24 +265,34 @@ def ingest(
         batch.fail(failure, record=False)
     tasks = batch.plan(files, retry_failed)
     try:
-        if extractor is None and settings.worker_count() > 0:
-            with Pool(settings, settings.worker_count()) as pool:
-                for outcome in pool.run(tasks):
-                    batch.write(outcome)
-            report.workers = pool.peak_workers
-            report.worker_restarts = pool.started_workers - pool.peak_workers
-        else:
-            report.workers = 0
-            pending = _peek(tasks)
-            if pending is not None:
-                # The model loads only when something needs extracting: re-runs are fast.
-                extractor = extractor or _extractor(settings)
-                for outcome in run_inline(pending, extractor, settings):
-                    batch.write(outcome)
+        # Elasticsearch refreshes once at the end of the batch, not after every document.
+        with batched_writes(store):
+            _run(tasks, batch, settings, extractor)
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _run(
+    tasks: Iterator[Task], batch: _Batch, settings: Settings, extractor: Extractor | None
+) -> None:
+    """Process the tasks in worker processes, or in this one; the batch writes each outcome."""
+    report = batch.report
+    if extractor is None and settings.worker_count() > 0:
+        with Pool(settings, settings.worker_count()) as pool:
+            for outcome in pool.run(tasks):
+                batch.write(outcome)
+        report.workers = pool.peak_workers
+        report.worker_restarts = pool.started_workers - pool.peak_workers
+        return
+    report.workers = 0
+    pending = _peek(tasks)
+    if pending is not None:
+        # The model loads only when something needs extracting: re-runs are fast.
+        extractor = extractor or _extractor(settings)
+        for outcome in run_inline(pending, extractor, settings):
+            batch.write(outcome)
 
 
 def largest_first(files: list[Path]) -> list[Path]:

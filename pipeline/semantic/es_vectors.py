@@ -50,6 +50,7 @@ class ElasticPassages:
         self.index = f"{self.alias}-v{MAPPING_VERSION}"
         self.dir = f"{self.url} index {self.alias}"  # shown in reports, like VectorIndex.dir
         self._errors = store._errors
+        self._known: dict[str, bool] = {}  # document id -> still in the store (one search)
         self._ensure()
 
     # --- setup ------------------------------------------------------------------------
@@ -169,6 +170,17 @@ class ElasticPassages:
                 f"{len(errors)} passages were refused by {self.alias} (first: {errors[0]!r:.300})"
             )
 
+    def drop(self) -> None:
+        """Delete the passages index and its alias (tests and benchmarks).
+
+        ElasticStore.drop() deletes the store's own indices only, not this one.
+        """
+        with self._errors(f"delete the index {self.alias}"):
+            found = self.client.options(ignore_status=404).indices.get_alias(name=self.alias).body
+            indices = sorted(k for k, v in found.items() if isinstance(v, dict) and "aliases" in v)
+            if indices:
+                self.client.indices.delete(index=indices)
+
     def clear(self) -> None:
         """Delete every passage and vector, to re-embed from scratch."""
         with self._errors(f"empty {self.alias}"):
@@ -207,6 +219,8 @@ class ElasticPassages:
             pages: dict[tuple[str, int], tuple[StoredPassage, float]] = {}
             for row, hit in enumerate(hits):
                 src = hit["_source"]
+                if not self._stored(src["document_id"]):
+                    continue  # removed from the store since it was embedded, as VectorIndex skips
                 passage = StoredPassage(
                     row,
                     src["document_id"],
@@ -222,6 +236,12 @@ class ElasticPassages:
             if len(pages) >= depth or len(hits) < k or k >= MAX_CANDIDATES:
                 return list(pages.values())[:depth]
             k *= 4
+
+    def _stored(self, document_id: str) -> bool:
+        known = self._known.get(document_id)
+        if known is None:
+            known = self._known[document_id] = bool(self.store.has_document(document_id))
+        return known
 
     def close(self) -> None:
         """Nothing to close: the store owns the client."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -145,3 +146,9 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the store."""
         ...
+
+
+def batched_writes(store: Any) -> AbstractContextManager[Any]:
+    """Let a store that refreshes after every document (Elasticsearch) refresh once at the end."""
+    deferred = getattr(store, "deferred_refresh", None)
+    return deferred() if callable(deferred) else nullcontext()

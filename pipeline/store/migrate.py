@@ -5,21 +5,14 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from pipeline.errors import PipelineError
 from pipeline.records import Entity, Relation
-from pipeline.store.base import Store
+from pipeline.store.base import Store, batched_writes
 
 # Called with an event ("copied", "skipped", "failed"), the document's source and its pages.
 Progress = Callable[[str, str, int], None]
-
-
-def _batched(target: Store) -> AbstractContextManager[Any]:
-    """Let a store that refreshes after every document refresh once at the end instead."""
-    deferred = getattr(target, "deferred_refresh", None)
-    return deferred() if callable(deferred) else nullcontext()
 
 
 def _relations_by_document(source: Store) -> dict[str, list[Relation]]:
@@ -58,7 +51,7 @@ def migrate(
     entities: dict[str, Entity] = {e.id: e for e in source.iter_entities()}
     relations = _relations_by_document(source)
     copied_entities: set[str] = set()
-    with _batched(target):
+    with batched_writes(target):
         for document in source.iter_documents():
             shown = source.document(document.id)
             names = [s for s in (shown or {}).get("sources", []) if s != document.source]

@@ -127,3 +127,40 @@ def test_summary_ends_every_run(good_folder: Path, tmp_path: Path) -> None:
     code, _, err = run("ingest", str(good_folder), "--store", str(tmp_path / "mt.db"))
     assert code == 0
     assert "2 ingested, 0 already stored, 0 failed; 3 pages" in err and "pages/s" in err
+
+
+def test_a_store_that_can_defer_refreshes_refreshes_once_per_batch(tmp_path: Path) -> None:
+    """Elasticsearch refreshes after every document unless told to wait for the batch's end."""
+    from contextlib import contextmanager
+
+    from pipeline.ingest import ingest
+    from pipeline.settings import Settings
+    from pipeline.store import SqliteStore
+
+    class Deferring(SqliteStore):
+        deferred = 0
+        writes_inside = 0
+        inside = False
+
+        @contextmanager
+        def deferred_refresh(self):  # type: ignore[no-untyped-def]
+            self.deferred += 1
+            self.inside = True
+            try:
+                yield
+            finally:
+                self.inside = False
+
+        def upsert_document(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.writes_inside += self.inside
+            return super().upsert_document(*args, **kwargs)
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(f"Report {n} names the Lazarus Group.\n", "utf-8")
+    store = Deferring(tmp_path / "mt.db")
+    report = ingest([str(folder)], store, Settings(workers=0, ocr="never"))
+    assert report.ingested == 3
+    assert store.deferred == 1 and store.writes_inside == 3
+    store.close()

@@ -6,7 +6,9 @@ project can reach. The official client really sends its requests to it over HTTP
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,10 @@ class _StubStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sqlite, name)
+
+    def close(self) -> None:
+        self.client.close()
+        self.sqlite.close()
 
 
 @pytest.fixture
@@ -114,6 +120,74 @@ def test_another_model_is_refused_and_clear_empties(fake: Any, embedder: Any) ->
     assert len(index) == 0 and index.embedded() == set()
 
 
+def test_passages_of_documents_gone_from_the_store_are_skipped(fake: Any, embedder: Any) -> None:
+    from pipeline.semantic.es_vectors import ElasticPassages
+
+    stub, _ = fake
+    index = ElasticPassages(stub)
+    embed_documents(stub, index, embedder)
+    first = _semantic_pages(stub, index, embedder, QUESTION, 3, None)[0][0]
+    assert Path(first.source).name == "junket.txt"
+    gone = first.document_id
+    stub.has_document = lambda document_id: document_id != gone
+    index = ElasticPassages(stub)  # a fresh search, as the CLI makes one per run
+    found = _semantic_pages(stub, index, embedder, QUESTION, 3, None)
+    assert len(found) == 3 and gone not in {p.document_id for p, _ in found}
+
+
+def _bulk_requests(cluster: Any) -> int:
+    return sum(path.split("?")[0].endswith("/_bulk") for _, path, _ in cluster.requests)
+
+
+@pytest.fixture
+def es_location(store_path: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any]]:
+    """An http:// store location whose store is the stub over the FAKE cluster.
+
+    Full text comes from the stub's SQLite search (the cluster's own full-text queries are
+    covered by tests/store); vectors, kNN and bulk go over HTTP to the fake.
+    """
+    import pipeline.semantic.search as search_module
+
+    server, cluster = serve()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(
+        search_module, "open_store", lambda location: _StubStore(SqliteStore(store_path), location)
+    )
+    yield url, cluster
+    server.shutdown()
+
+
+def test_semantic_and_hybrid_search_on_an_http_store(es_location: Any, embedder: Any) -> None:
+    from pipeline.semantic.search import hybrid_search, semantic_search
+
+    url, cluster = es_location
+    semantic = semantic_search(url, QUESTION, 3, device="cpu")
+    assert Path(semantic["hits"][0]["document"]["source"]).name == "junket.txt"
+    assert [h["retrievers"] for h in semantic["hits"]] == [["semantic"]] * 3
+    assert _bulk_requests(cluster) == 1, "embedding the missing documents is one bulk request"
+    hybrid = hybrid_search(url, "junket operators Macau credit", 5, device="cpu")
+    top = hybrid["hits"][0]
+    assert Path(top["document"]["source"]).name == "junket.txt"
+    assert top["retrievers"] == ["text", "semantic"] and top["matched"] == "text"
+    assert top["score"] == round(1 / 61 + 1 / 61, 6), "RRF: first in both lists"
+    assert _bulk_requests(cluster) == 1, "a second search embeds nothing again"
+
+
+def test_cli_search_hybrid_on_an_http_store(es_location: Any, embedder: Any) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    url, cluster = es_location
+    result = CliRunner().invoke(
+        app, ["search", QUESTION, "--hybrid", "--store", url, "--device", "cpu", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    assert Path(hits[0]["document"]["source"]).name == "junket.txt"
+    assert any(isinstance(b, dict) and "knn" in b for _, _, b in cluster.requests)
+
+
 def test_an_unreachable_cluster_is_one_clear_error(embedder: Any) -> None:
     from pipeline.semantic.search import semantic_search
 
@@ -129,12 +203,15 @@ def test_an_unreachable_cluster_is_one_clear_error(embedder: Any) -> None:
 )
 def test_semantic_and_hybrid_on_a_live_cluster(embedder: Any, tmp_path: Path) -> None:
     from pipeline.ingest import ingest
-    from pipeline.semantic.search import hybrid_search, semantic_search
+    from pipeline.semantic.es_vectors import ElasticPassages
+    from pipeline.semantic.search import embed_store, hybrid_search, semantic_search
     from pipeline.settings import Settings
     from pipeline.store import open_store
     from tests.semantic.conftest import DOCUMENTS
 
-    url = os.environ["MONEYTRAIL_ES_URL"].rstrip("/") + "/mt-semantic-test"
+    # Indices of its own, deleted afterwards, as tests/store/test_contract.py does.
+    prefix = f"mt-test-{uuid.uuid4().hex[:12]}"
+    url = os.environ["MONEYTRAIL_ES_URL"].rstrip("/") + f"?prefix={prefix}"
     folder = tmp_path / "docs"
     folder.mkdir()
     for name, text in DOCUMENTS.items():
@@ -142,9 +219,18 @@ def test_semantic_and_hybrid_on_a_live_cluster(embedder: Any, tmp_path: Path) ->
     store = open_store(url)
     try:
         ingest([str(folder)], store, Settings(store=url, workers=0))
+        first = embed_store(url, device="cpu")
+        again = embed_store(url, device="cpu")
+        assert first.documents == len(DOCUMENTS) and again.skipped == len(DOCUMENTS)
+        semantic = semantic_search(url, QUESTION, 3, device="cpu")
+        assert Path(semantic["hits"][0]["document"]["source"]).name == "junket.txt"
+        assert -1.0 <= semantic["hits"][-1]["score"] <= semantic["hits"][0]["score"] <= 1.0
+        typed = semantic_search(url, "money moved to a mixer", 5, "wallet", device="cpu")
+        assert [Path(h["document"]["source"]).name for h in typed["hits"]] == ["bridge.txt"]
+        hybrid = hybrid_search(url, QUESTION, 3, device="cpu")
+        assert Path(hybrid["hits"][0]["document"]["source"]).name == "junket.txt"
+        assert "semantic" in hybrid["hits"][0]["retrievers"]
     finally:
+        ElasticPassages(store).drop()
+        store.drop()
         store.close()
-    semantic = semantic_search(url, QUESTION, 3, device="cpu")
-    assert Path(semantic["hits"][0]["document"]["source"]).name == "junket.txt"
-    hybrid = hybrid_search(url, QUESTION, 3, device="cpu")
-    assert Path(hybrid["hits"][0]["document"]["source"]).name == "junket.txt"
