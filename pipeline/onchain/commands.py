@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -49,13 +49,12 @@ HopsOpt = Annotated[int, typer.Option("--max-hops", min=1, max=6, help="Longest 
 
 
 @contextmanager
-def _store(store: str | None) -> Iterator[SqliteStore]:
+def _store(store: str | None) -> Iterator[Any]:
     location = load_settings(store).store
     if location.startswith(("http://", "https://")):
-        _die(
-            f"{location}: on-chain data lives in the embedded store for now; give a file path "
-            "with --store"
-        )
+        with _elastic(location) as snapshot:
+            yield snapshot
+        return
     try:
         db = SqliteStore(location)
     except PipelineError as exc:
@@ -66,6 +65,29 @@ def _store(store: str | None) -> Iterator[SqliteStore]:
         _die(str(exc))
     finally:
         db.close()
+
+
+@contextmanager
+def _elastic(location: str) -> Iterator[Any]:
+    """Yield the local snapshot of an Elasticsearch store, with the cluster's on-chain rows.
+
+    `push_onchain()` on it sends what an import added to the cluster."""
+    from pipeline.onchain import elastic as onchain_es
+    from pipeline.store import open_store
+
+    try:
+        es = open_store(location)
+    except PipelineError as exc:
+        _die(str(exc))
+    try:
+        snapshot = es._snapshot()  # type: ignore[attr-defined]
+        onchain_es.pull(es, snapshot.db)
+        snapshot.push_onchain = lambda: onchain_es.push(es, snapshot.db)
+        yield snapshot
+    except PipelineError as exc:
+        _die(str(exc))
+    finally:
+        es.close()
 
 
 @contextmanager
@@ -141,6 +163,16 @@ def import_cmd(
                 err.print(f"  skipped {count}: {escape(reason)}", highlight=False)
             for note in report.notes:
                 err.print(f"  note: {escape(note)}", highlight=False)
+        push = getattr(db, "push_onchain", None)
+        if push is not None and reports:
+            try:
+                sent = push()
+            except PipelineError as exc:
+                _die(str(exc), 1)
+            if not as_json:
+                err.print(
+                    f"indexed in Elasticsearch: {sum(sent.values())} records", highlight=False
+                )
     if as_json:
         _print_json({"imports": [r.to_json() for r in reports]})
     raise typer.Exit(1 if failed else 0)

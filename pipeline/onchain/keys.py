@@ -13,6 +13,11 @@ from functools import lru_cache
 from pipeline.extract.addresses import EVM_CHAINS, validate
 
 _EVM = re.compile(r"0x[0-9a-fA-F]{40}")
+# Chains whose address shapes the extractor knows. BNB is left out: exports use it both for
+# the Beacon chain (bnb1...) and for BNB Smart Chain (0x...).
+SHAPED_CHAINS = frozenset(
+    (*EVM_CHAINS, "BTC", "BCH", "BSV", "LTC", "DOGE", "XVG", "DASH", "BTG", "ZEC", "TRX", "XRP")
+)
 _HEXISH = re.compile(r"(?:0[xX])?[0-9a-fA-F]+")
 
 # Names chains go by in exports, explorers and sanctions lists; anything else is upper-cased.
@@ -73,3 +78,18 @@ def _address_key(address: str, hint: str) -> AddressKey:
     # written, case-folded only when it is hex, so it still matches itself elsewhere.
     key = address.lower() if _HEXISH.fullmatch(address) else address
     return AddressKey(address, key, (), False)
+
+
+def address_problem(address: str, chain: str) -> str | None:
+    """Say why `address` cannot be an address on `chain`; None when it can, or when
+    moneytrail does not know the chain's address shapes."""
+    if chain not in SHAPED_CHAINS:
+        return None
+    norm = address_key(address, chain)
+    if not norm.chains:
+        return f"is not an address on {chain}"
+    if not norm.valid:
+        return "fails its checksum"
+    if chain not in norm.chains:
+        return f"is a {'/'.join(norm.chains)} address, not {chain}"
+    return None

@@ -217,6 +217,9 @@ def _hops(count: int) -> str:
 def xref_row(w: dict[str, Any]) -> list[str]:
     """Return one wallet's cross-reference as a CSV row (see XREF_COLUMNS)."""
     found = w["paths_to_sanctioned"]
+    # The counts are of paths to currently listed addresses, as `sanctioned` is; a path to a
+    # delisted address is still named in path_targets, marked "(delisted)".
+    current = [p for p in found if any(s["current"] for s in p["sanctioned_as"])]
     befores = [d["listed_before_document"] for d in w["documents"]]
     matched = sum(1 for v in w["corroboration"] if v["matched"])
     return [
@@ -231,8 +234,8 @@ def xref_row(w: dict[str, Any]) -> list[str]:
         str(w["activity"]["transfers"]),
         w["activity"]["first_seen"] or "",
         w["activity"]["last_seen"] or "",
-        str(len(found)),
-        str(min((p["hops"] for p in found), default="")),
+        str(len(current)),
+        str(min((p["hops"] for p in current), default="")),
         "; ".join(f"{name} ({_hops(n)})" for name, n in sorted(_targets(found).items())),
         "; ".join(f"{e['type']}:{e['name']}" for e in w["linked_entities"]),
         f"{matched}/{len(w['corroboration'])}",

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.onchain.keys import chain_name
+from pipeline.onchain.keys import address_problem, chain_name
 from pipeline.onchain.model import OnchainError, Record, RowError, Skip, Transfer
 from pipeline.onchain.reading import ReadContext, field_of, guarded
 from pipeline.onchain.source import ROW_ERROR, Input, csv_table, json_lines
-from pipeline.onchain.units import parse_amount, parse_int, parse_time
+from pipeline.onchain.units import FieldError, parse_amount, parse_int, parse_time
 
 COLUMNS = (
     "chain",
@@ -49,8 +49,15 @@ def build_transfer(row: dict[str, Any], source: str) -> Iterator[Record]:
         return
     usd = field_of(row, "amount_usd", required=False)
     when = field_of(row, "block_time", required=False)
+    chain = chain_name(field_of(row, "chain"))
+    for name in ("from_address", "to_address"):
+        value = field_of(row, name)
+        problem = address_problem(value, chain)
+        if problem:
+            # What cannot be an address on the row's chain means a broken export, not money.
+            raise FieldError(f"{name} {value!r} {problem}")
     yield Transfer(
-        chain=chain_name(field_of(row, "chain")),
+        chain=chain,
         tx_hash=tx_hash_key(field_of(row, "tx_hash")),
         leg=field_of(row, "leg"),
         block_time=parse_time(when, "block_time") if when else None,

@@ -157,6 +157,7 @@ class ElasticStore(ElasticEntities):
         aliases = {
             a for body in found.values() if isinstance(body, dict) for a in body.get("aliases", {})
         }
+        self._upgrade_mappings(sorted(a for a in self.names.values() if a in aliases))
         for name, alias in self.names.items():
             if alias in aliases:
                 continue
@@ -177,6 +178,29 @@ class ElasticStore(ElasticEntities):
                 except es.BadRequestError as exc:
                     if "resource_already_exists" not in api_reason(exc):
                         raise  # another process creating it at the same moment is fine
+
+    def _upgrade_mappings(self, aliases: list[str]) -> None:
+        """Add the fields of a newer mapping version to indices made by an older one.
+
+        Only new fields were ever added, which an existing index accepts in place; a change
+        that is not additive would need a reindex (docs/elasticsearch.md).
+        """
+        if not aliases:
+            return
+        with self._errors("read its mappings"):
+            found = self.client.indices.get_mapping(index=aliases).body
+        for index, body in sorted(found.items()):
+            mapping = body.get("mappings") or {}
+            if maps.mapping_version(mapping) >= maps.MAPPING_VERSION:
+                continue
+            name = (mapping.get("_meta") or {}).get("index")
+            if name not in maps.INDICES:
+                raise StoreError(
+                    f"{index} at {self.url} has no moneytrail mapping version; it was made "
+                    "outside moneytrail, so delete it or choose another prefix"
+                )
+            with self._errors(f"add the version {maps.MAPPING_VERSION} fields to {index}"):
+                self.client.indices.put_mapping(index=index, **maps.mapping_upgrade(name))
 
     def _bulk(self, actions: list[dict[str, Any]], subject: str) -> list[str]:
         """Send actions in byte-bounded chunks with retries; return each rejected item."""
@@ -319,6 +343,10 @@ class ElasticStore(ElasticEntities):
         self._write_document(document, found, both if problems else children, not problems)
         if self.refresh_per_document:
             self.flush()
+        else:
+            # flush() marks it again once the batch is searchable; this covers a writer that
+            # stops before flushing.
+            self._mark_unresolved()
         if problems:
             raise StoreError(
                 self._redact(
@@ -369,8 +397,10 @@ class ElasticStore(ElasticEntities):
         )
 
     def flush(self) -> None:
-        """Make every write so far visible to searches and counts."""
+        """Make every write so far visible to searches and counts, and mark entity resolution
+        stale (after the refresh, so the next resolution sees what was written)."""
         self._refresh("documents", "pages", "mentions", "entities", "relations", "failures")
+        self._mark_unresolved()
 
     @contextmanager
     def deferred_refresh(self) -> Iterator[None]:
@@ -607,8 +637,7 @@ class ElasticStore(ElasticEntities):
                 self.client.indices.delete(index=indices)
 
     def close(self) -> None:
-        """Close the local entity snapshot and the connection pool."""
-        self.close_snapshot()
+        """Close the connection pool."""
         self.client.close()
 
 

@@ -14,8 +14,10 @@ from typing import Any
 from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
 
-# Bump when a mapping changes: new indices get the next suffix and the alias moves to them.
-MAPPING_VERSION = 1
+# Bump when a mapping changes: new indices get the next suffix. Version 2 added the resolved
+# (canonical) ids of mentions, entities and relations and the `resolution` index; an older
+# index gains those fields in place, since adding fields is a compatible mapping change.
+MAPPING_VERSION = 2
 INDICES = (
     "documents",
     "pages",
@@ -25,6 +27,7 @@ INDICES = (
     "failures",
     "transfers",
     "judgements",
+    "resolution",
 )
 
 _KEYWORD: dict[str, Any] = {"type": "keyword"}
@@ -116,6 +119,10 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "sentence": _TEXT,
         "extractor": _KEYWORD,
         "score": {"type": "float"},
+        # Written by resolution across documents: the cluster the mention belongs to, and
+        # whether a split judgement moved this one mention out of its entity's cluster.
+        "canonical_id": _KEYWORD,
+        "moved": _BOOL,
     },
     "entities": {
         "id": _KEYWORD,
@@ -126,6 +133,8 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "alias_norms": _KEYWORD,
         "kind": _KEYWORD,
         "attributes": _OPAQUE,
+        # The cluster an entity was resolved into; absent while it is its own canonical one.
+        "canonical_id": _KEYWORD,
     },
     "relations": {
         "id": _KEYWORD,
@@ -138,6 +147,9 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "evidence": _KEYWORD,
         "count": _INT,
         "attributes": _OPAQUE,
+        # Both ends as resolved entities, written by resolution (the stored ends until then).
+        "subject_canonical": _KEYWORD,
+        "object_canonical": _KEYWORD,
     },
     "failures": {
         "source": _KEYWORD,
@@ -172,6 +184,15 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "args": _KEYWORD,
         "time": _KEYWORD,
     },
+    # One document, `state`: whether the canonical ids above are up to date, a generation
+    # every change bumps (so a resolution that raced a change never claims to be current),
+    # and the names judgements gave to clusters. See pipeline/store/elastic_entities.py.
+    "resolution": {
+        "resolved": _BOOL,
+        "generation": {"type": "long"},
+        "names": _OPAQUE,
+        "time": _KEYWORD,
+    },
 }
 
 
@@ -201,6 +222,19 @@ def index_body(name: str) -> dict[str, Any]:
             "properties": _FIELDS[name],
         },
     }
+
+
+def mapping_version(mapping: Mapping[str, Any]) -> int:
+    """Return the moneytrail mapping version an index's mapping records (0: none)."""
+    meta = mapping.get("_meta") or {}
+    version = meta.get("moneytrail_mapping")
+    return int(version) if isinstance(version, int) else 0
+
+
+def mapping_upgrade(name: str) -> dict[str, Any]:
+    """Return the put-mapping arguments that bring an older index of this name up to date."""
+    mappings = index_body(name)["mappings"]
+    return {"dynamic": "strict", "meta": mappings["_meta"], "properties": mappings["properties"]}
 
 
 def page_id(document_id: str, number: int) -> str:
@@ -312,6 +346,8 @@ def mention_source(mention: Mention, source: str, title: str | None) -> dict[str
         "sentence": mention.sentence,
         "extractor": mention.extractor,
         "score": mention.score,
+        # Its own entity until resolution says otherwise (ingest marks resolution stale).
+        "canonical_id": mention.entity_id,
     }
 
 
@@ -372,6 +408,8 @@ def relation_source(relation: Relation, document_id: str) -> dict[str, Any]:
         "evidence": list(relation.evidence),
         "count": relation.count,
         "attributes": relation.attributes,
+        "subject_canonical": relation.subject,
+        "object_canonical": relation.object,
     }
 
 

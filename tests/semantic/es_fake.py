@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
+_SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
+
 
 class FakeCluster:
     """In-memory indices: name -> {id: source}; aliases -> index; every request logged."""
@@ -88,6 +90,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(200 if c.resolve(parts[0]) in c.indices else 404)
 
+    def do_DELETE(self) -> None:
+        self.cluster.requests.append(("DELETE", self.path, None))
+        self._send(200, {"succeeded": True, "num_freed": 1})
+
     def do_PUT(self) -> None:
         name = urlparse(self.path).path.strip("/")
         if name.endswith("_bulk"):  # the official client sends bulk requests as PUT
@@ -113,6 +119,12 @@ class _Handler(BaseHTTPRequestHandler):
         c.requests.append(("POST", self.path, body))
         if parts[-1] == "_bulk":
             self._bulk(body or [])
+            return
+        if parts[-1] == "_refresh":
+            self._send(200, {"_shards": _SHARDS})
+            return
+        if parts[:2] == ["_search", "scroll"]:  # every hit came in the first page
+            self._send(200, {"_scroll_id": "s", "_shards": _SHARDS, "hits": {"hits": []}})
             return
         index = c.indices[c.resolve(parts[0])]
         if parts[1] == "_search":
@@ -168,8 +180,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"hits": {"hits": hits[: body.get("size", 10)]}})
             return
         found = [(k, d) for k, d in index.items() if _matches(d, body.get("query"))]
+        if "scroll=" in self.path:  # a scan: everything at once, then an empty scroll page
+            hits = [{"_id": k, "_score": 1.0, "_source": d} for k, d in found]
+            self._send(200, {"_scroll_id": "s", "_shards": _SHARDS, "hits": {"hits": hits}})
+            return
         hits = [{"_id": k, "_score": 1.0, "_source": d} for k, d in found[: body.get("size", 10)]]
-        self._send(200, {"hits": {"hits": hits}})
+        self._send(200, {"_shards": _SHARDS, "hits": {"hits": hits}})
 
 
 def serve() -> tuple[ThreadingHTTPServer, FakeCluster]:
