@@ -28,6 +28,7 @@ import random
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -60,15 +61,18 @@ def examples(folder: Path) -> list[dict]:
     """Return one row per extracted actor or casino that matches a gold one."""
     pairs = gold_files(folder)
     by_source = {Path(d).name: g for d, g in pairs}
-    rows = []
+    rows: list[dict[str, Any]] = []
     extracted = extract_files([str(d) for d, _ in pairs], Settings(workers=0, ocr="never"))
     for result in extracted:
         if not isinstance(result, dict):
             continue
-        name = Path(result["document"]["source"]).name
-        gold = json.loads(by_source[name].read_text(encoding="utf-8"))["entities"]
-        gold = [g for g in gold if g["type"] in ("actor", "casino")]
-        for entity in result["entities"]:
+        data = cast(dict[str, Any], result)
+        name = Path(data["document"]["source"]).name
+        annotated: list[dict[str, Any]] = json.loads(by_source[name].read_text(encoding="utf-8"))[
+            "entities"
+        ]
+        gold = [g for g in annotated if g["type"] in ("actor", "casino")]
+        for entity in data["entities"]:
             if entity["type"] not in ("actor", "casino"):
                 continue
             found = [g for g in gold if matches("actor", g, entity)]
@@ -80,6 +84,7 @@ def examples(folder: Path) -> list[dict]:
                     "document": name,
                     "name": entity["name"],
                     "gold": gold_label(found[0]),
+                    "key": str(found[0]["name"]).casefold(),
                     "rules": rules_label(entity),
                     "contexts": contexts,
                 }
@@ -118,6 +123,8 @@ def main() -> None:
     print("gold labels:", dict(Counter(r["gold"] for r in rows).most_common()))
 
     totals: Counter[str] = Counter()
+    wins: Counter[str] = Counter()  # per split: did the gated decider beat the rules?
+    unsure_entities: set[tuple[str, str]] = set()
     rng = random.Random(args.seed)
     for split in range(args.repeats):
         held = set(rng.sample(documents, args.held))
@@ -126,9 +133,22 @@ def main() -> None:
         w = train(x[train_i], y[train_i], len(labels))
         best, confidence = predict(w, x[test_i])
         guessed = [labels[k] for k in best]
+        # The same entity often appears in several documents; when its gold name is also in a
+        # training document, the classifier may have learnt the name rather than the context.
+        train_names = {rows[j]["key"] for j in train_i}
+        tally: Counter[str] = Counter()
         rules = right = gated = unsure = unsure_rules = unsure_model = 0
         for i, model_label, p in zip(test_i, guessed, confidence, strict=True):
             row = rows[i]
+            # Casino or not, as a yes/no decision over every held-apart actor and casino.
+            gold_casino = row["gold"] == "casino"
+            tally["casino_rules"] += (row["rules"] == "casino") == gold_casino
+            tally["casino_model"] += (model_label == "casino") == gold_casino
+            said_casino = row["rules"] == "casino" or (
+                row["rules"] in UNSURE and model_label == "casino" and p >= THRESHOLD
+            )
+            tally["casino_gated"] += said_casino == gold_casino
+            tally["casinos"] += gold_casino
             rules += row["rules"] == row["gold"]
             right += model_label == row["gold"]
             is_unsure = row["rules"] in UNSURE
@@ -141,7 +161,14 @@ def main() -> None:
                 unsure += 1
                 unsure_rules += row["rules"] == row["gold"]
                 unsure_model += decided == row["gold"]
+                unsure_entities.add((row["document"], row["name"]))
+                seen = "seen" if row["key"] in train_names else "unseen"
+                tally[f"{seen}"] += 1
+                tally[f"{seen}_rules"] += row["rules"] == row["gold"]
+                tally[f"{seen}_gated"] += decided == row["gold"]
         n = len(test_i)
+        totals.update(tally)
+        wins["better" if gated > rules else "same" if gated == rules else "worse"] += 1
         totals.update(
             n=n,
             rules=rules,
@@ -168,6 +195,23 @@ def main() -> None:
             f"{totals['unsure_rules'] / totals['unsure']:.3f}, classifier "
             f"{totals['unsure_model'] / totals['unsure']:.3f}"
         )
+    print(
+        f"splits where the classifier-where-unsure beat the rules: {wins['better']}, "
+        f"tied: {wins['same']}, lost: {wins['worse']}; "
+        f"{len(unsure_entities)} distinct unsure entities over all splits"
+    )
+    for seen, said in (("seen", "also in a training document"), ("unseen", "in no training one")):
+        if totals[seen]:
+            print(
+                f"unsure entities whose gold name is {said}: {totals[seen]}; rules "
+                f"{totals[seen + '_rules'] / totals[seen]:.3f}, classifier where unsure "
+                f"{totals[seen + '_gated'] / totals[seen]:.3f}"
+            )
+    print(
+        f"casino or not ({totals['casinos']} held-apart casinos among {n}): rules "
+        f"{totals['casino_rules'] / n:.3f}, classifier {totals['casino_model'] / n:.3f}, "
+        f"classifier where unsure {totals['casino_gated'] / n:.3f}"
+    )
     if args.save:
         final = KindClassifier(train(x, y, len(labels)), tuple(labels), embedder.info.name)
         final.save()

@@ -165,7 +165,8 @@ class ElasticPassages:
             _, errors = helpers.bulk(
                 self.client, actions, raise_on_error=False, max_retries=3, refresh="wait_for"
             )
-        if errors:
+        # With raise_on_error=False, bulk returns the list of refused items, not a count.
+        if isinstance(errors, list) and errors:
             raise StoreError(
                 f"{len(errors)} passages were refused by {self.alias} (first: {errors[0]!r:.300})"
             )
