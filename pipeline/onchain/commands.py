@@ -79,14 +79,17 @@ def _elastic(location: str) -> Iterator[Any]:
         es = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
+    snapshot = None
     try:
-        snapshot = es._snapshot()  # type: ignore[attr-defined]
+        snapshot = onchain_es.snapshot(es)
         onchain_es.pull(es, snapshot.db)
         snapshot.push_onchain = lambda: onchain_es.push(es, snapshot.db)
         yield snapshot
     except PipelineError as exc:
         _die(str(exc))
     finally:
+        if snapshot is not None:
+            snapshot.close()
         es.close()
 
 

@@ -1,7 +1,8 @@
 """On-chain and sanctions records in Elasticsearch, mirrored table for table.
 
-An import into an Elasticsearch store runs the same importer as the embedded store, into the
-client's local snapshot of the corpus (pipeline/store/elastic_entities.py), then pushes every
+An import into an Elasticsearch store runs the same importer as the embedded store, into a
+local snapshot of the corpus (`snapshot()`: a SQLite file under $MONEYTRAIL_CACHE, default
+~/.cache/moneytrail, that new documents are copied into), then pushes every
 on-chain table to an index of its own: `{prefix}-onchain-<table>`, a versioned index behind
 an alias with a strict mapping derived from the table's columns, one record per row under
 an id made of the row's primary key. A re-import overwrites the same records. Queries
@@ -13,7 +14,11 @@ Not verified against a live cluster on the machines this project is built on.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StoreError
@@ -32,6 +37,37 @@ TABLES: dict[str, tuple[str, ...]] = {
 VERSION = 1
 _TYPES = {"INTEGER": {"type": "long"}, "REAL": {"type": "double"}}
 _PAGE = 5000
+
+
+def snapshot_path(url: str, prefix: str) -> Path:
+    """Return the local snapshot file for one cluster and index prefix."""
+    root = Path(os.environ.get("MONEYTRAIL_CACHE") or Path.home() / ".cache" / "moneytrail")
+    digest = hashlib.sha256(f"{url}|{prefix}".encode()).hexdigest()[:16]
+    return root / f"es-{prefix}-{digest}.db"
+
+
+def snapshot(es: Any) -> Any:
+    """Open the local SQLite snapshot of an Elasticsearch corpus, brought in step with it.
+
+    The wallet queries join on-chain tables with document mentions in SQL, so they need the
+    mentions locally. New documents are copied in; a corpus whose counts changed otherwise
+    (a forced re-ingest) is copied again. The snapshot is a cache: deleting it loses nothing.
+    """
+    from pipeline.store.migrate import migrate
+    from pipeline.store.sqlite import SqliteStore
+
+    path = snapshot_path(es.url, es.prefix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    snap = SqliteStore(path)
+    counts = es.stats()
+    stamp = {k: int(counts[k]) for k in ("documents", "pages", "mentions")}
+    row = snap.db.execute("SELECT value FROM meta WHERE key = 'es_stamp'").fetchone()
+    old = json.loads(row[0]) if row else None
+    if old != stamp:
+        grew = old is not None and stamp["documents"] > old["documents"]
+        migrate(es, snap, force=old is not None and not grew)
+        snap.db.execute("INSERT OR REPLACE INTO meta VALUES ('es_stamp', ?)", (json.dumps(stamp),))
+    return snap
 
 
 def alias(prefix: str, table: str) -> str:

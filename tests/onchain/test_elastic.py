@@ -98,3 +98,39 @@ def test_push_then_pull_gives_the_same_tables_and_answers(cluster: Any, tmp_path
     assert onchain_es.pull(es, copy.db) == {}, "counts agree: nothing to pull again"
     source.close()
     copy.close()
+
+
+class _Corpus:
+    """A STAND-IN for the cluster's corpus reads (stats, iter_*, document): a SQLite store."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.url, self.prefix = "http://cluster.example:9200", "mt"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_snapshot_copies_the_corpus_and_follows_new_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.ingest import ingest
+    from pipeline.settings import Settings
+
+    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Funds went to 0x098B716B8Aaf21512996dC57EB0615e2383E2f96.\n")
+    corpus = SqliteStore(tmp_path / "cluster.db")
+    ingest([str(docs)], corpus, Settings(workers=0, ocr="never"))
+    cluster = _Corpus(corpus)
+    snap = onchain_es.snapshot(cluster)
+    assert snap.path.parent == tmp_path / "cache"
+    assert snap.stats()["documents"] == 1 and snap.stats()["mentions"] >= 1
+    snap.close()
+    (docs / "b.txt").write_text("Later, 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa was named too.\n")
+    ingest([str(docs)], corpus, Settings(workers=0, ocr="never"))
+    snap = onchain_es.snapshot(cluster)
+    assert snap.stats() == corpus.stats()
+    snap.close()
+    corpus.close()
