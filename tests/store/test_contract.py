@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,22 +266,31 @@ LINKED_DOCS = {
     "b.txt": (
         f"Analysts said the Lazarus Group, also known as APT38, controlled the wallet {ADDRESS}.\n"
     ),
+    "c.txt": "Investigators said Korea Kwangson Banking Corporation moved the proceeds.\n",
 }
+KKBC = "Korea Kwangson Banking Corporation"
 
 
-@pytest.fixture
-def linked(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def _ingest(store: Store, folder: Path, force: bool = False) -> None:
     from pipeline.ingest import ingest
     from pipeline.settings import Settings
 
-    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    report = ingest([str(folder)], store, Settings(workers=0, ocr="never"), force=force)
+    assert report.ingested == len(LINKED_DOCS), report.failures
+
+
+@pytest.fixture
+def linked(store: Store, tmp_path: Path) -> Store:
     folder = tmp_path / "docs"
     folder.mkdir()
     for name, text in LINKED_DOCS.items():
         (folder / name).write_text(text, encoding="utf-8")
-    report = ingest([str(folder)], store, Settings(workers=0, ocr="never"))
-    assert report.ingested == 2, report.failures
+    _ingest(store, folder)
     return store
+
+
+def _names(page: dict[str, Any]) -> list[str]:
+    return sorted(Path(d["source"]).name for d in page["documents"])
 
 
 def test_an_entity_page_spans_documents_with_evidence(linked: Store) -> None:
@@ -288,26 +298,64 @@ def test_an_entity_page_spans_documents_with_evidence(linked: Store) -> None:
 
     page = judge.entity_view(linked, "APT38")  # type: ignore[arg-type]
     assert page["name"] == "Lazarus Group" and "APT38" in page["aliases"]
-    assert sorted(Path(d["source"]).name for d in page["documents"]) == ["a.txt", "b.txt"]
+    assert page["type"] == "actor" and page["kind"] == "group" and page["mentions"] == 3
+    assert _names(page) == ["a.txt", "b.txt"]
+    assert [d["pages"] for d in page["documents"]] == [[1], [1]]
     laundering = [r for r in page["relations"] if r["predicate"] == "laundered_through"]
     assert laundering and laundering[0]["other"]["name"] == "NagaWorld"
+    assert laundering[0]["direction"] == "out" and laundering[0]["count"] == 1
     evidence = laundering[0]["evidence"][0]
     assert "NagaWorld" in evidence["sentence"] and evidence["page"] == 1
+    assert Path(evidence["source"]).name == "a.txt"
+
+
+def test_unknown_names_are_no_entity(linked: Store) -> None:
+    from pipeline.link import judge
+
+    assert linked.find_entities("no such group anywhere") == []  # type: ignore[attr-defined]
+    with pytest.raises(judge.EntityError):
+        judge.entity_view(linked, "no such group anywhere")  # type: ignore[arg-type]
+
+
+def test_relations_are_seen_from_the_other_end_under_the_new_name(linked: Store) -> None:
+    from pipeline.link import judge
+
+    judge.rename(linked, "Lazarus Group", "Lazarus (DPRK)")  # type: ignore[arg-type]
+    casino = judge.entity_view(linked, "NagaWorld")  # type: ignore[arg-type]
+    incoming = [r for r in casino["relations"] if r["predicate"] == "laundered_through"]
+    assert [(r["direction"], r["other"]["name"]) for r in incoming] == [("in", "Lazarus (DPRK)")]
+    assert "NagaWorld" in incoming[0]["evidence"][0]["sentence"]
 
 
 def test_judgements_apply_and_survive_reingestion(linked: Store, tmp_path: Path) -> None:
-    from pipeline.ingest import ingest
     from pipeline.link import judge
-    from pipeline.settings import Settings
 
     renamed = judge.rename(linked, "Lazarus Group", "Lazarus (DPRK)")  # type: ignore[arg-type]
     assert renamed["name"] == "Lazarus (DPRK)"
     split = judge.split(linked, "Lazarus (DPRK)", ["APT38"])  # type: ignore[arg-type]
     assert "APT38" not in split["aliases"]
-    ingest([str(tmp_path / "docs")], linked, Settings(workers=0, ocr="never"), force=True)
+    assert [j.action for j in linked.judgements()] == ["rename", "split"]  # type: ignore[attr-defined]
+    _ingest(linked, tmp_path / "docs", force=True)
     again = judge.entity_view(linked, "Lazarus (DPRK)")  # type: ignore[arg-type]
     assert again["name"] == "Lazarus (DPRK)" and "APT38" not in again["aliases"]
-    assert judge.resolve_one(linked, "APT38") != again["id"]  # type: ignore[arg-type]
+    apt38 = judge.entity_view(linked, "APT38")  # type: ignore[arg-type]
+    assert apt38["id"] != again["id"] and apt38["name"] == "APT38"
+    assert _names(apt38) == ["b.txt"]
+
+
+def test_merge_joins_two_entities_and_survives_reingestion(linked: Store, tmp_path: Path) -> None:
+    from pipeline.link import judge
+
+    lazarus = judge.resolve_one(linked, "Lazarus Group")  # type: ignore[arg-type]
+    assert judge.resolve_one(linked, KKBC) != lazarus  # type: ignore[arg-type]
+    merged = judge.merge(linked, "Lazarus Group", KKBC)  # type: ignore[arg-type]
+    assert merged["id"] == lazarus and KKBC in merged["aliases"]
+    assert _names(merged) == ["a.txt", "b.txt", "c.txt"] and merged["mentions"] == 4
+    with pytest.raises(judge.EntityError):
+        judge.merge(linked, "APT38", KKBC)  # type: ignore[arg-type]
+    _ingest(linked, tmp_path / "docs", force=True)
+    assert judge.resolve_one(linked, KKBC) == lazarus  # type: ignore[arg-type]
+    assert _names(judge.entity_view(linked, KKBC)) == ["a.txt", "b.txt", "c.txt"]  # type: ignore[arg-type]
 
 
 def test_graph_neighbourhood_reaches_casino_and_wallet(linked: Store) -> None:
@@ -317,8 +365,24 @@ def test_graph_neighbourhood_reaches_casino_and_wallet(linked: Store) -> None:
     center = judge.resolve_one(linked, "Lazarus Group")  # type: ignore[arg-type]
     graph = neighbourhood(linked, center, 1)  # type: ignore[arg-type]
     names = {n["name"] for n in graph["nodes"]}
-    assert {"Lazarus Group", "NagaWorld", ADDRESS} <= names
-    assert any(e["predicate"] == "laundered_through" for e in graph["edges"])
+    assert {"Lazarus Group", "NagaWorld", ADDRESS} <= names and KKBC not in names
+    edges = {(e["source"], e["predicate"]) for e in graph["edges"]}
+    assert (center, "laundered_through") in edges
+    assert all(e["count"] >= 1 for e in graph["edges"])
+
+
+def test_graph_follows_a_merge(linked: Store) -> None:
+    from pipeline.link import judge
+    from pipeline.link.graph import neighbourhood
+
+    def names_around(name: str) -> set[str]:
+        center = judge.resolve_one(linked, name)  # type: ignore[arg-type]
+        graph = neighbourhood(linked, center, 1)  # type: ignore[arg-type]
+        return {n["name"] for n in graph["nodes"]}
+
+    assert "NagaWorld" not in names_around(KKBC)
+    judge.merge(linked, "Lazarus Group", KKBC)  # type: ignore[arg-type]
+    assert {"Lazarus Group", "NagaWorld", ADDRESS} <= names_around(KKBC)
 
 
 def test_search_filters_by_country_and_chain(store: Store) -> None:
