@@ -203,7 +203,8 @@ def main() -> None:
     hits = sum(any(p["hops"] == 2 for p in r["paths"]) for r in results)
     print(line("paths(doc, sanctioned)", secs) + f"  found {hits}/{PLANTED}")
     secs, results = timed([lambda a=a: wallet_report(db, a) for a in plan["middle"]])
-    print(line("wallet_report, mid-degree addresses", secs))
+    capped = sum(r["search_truncated"] for r in results)
+    print(line("wallet_report, mid-degree addresses", secs) + f"  capped {capped}/{SAMPLES}")
     secs, results = timed([lambda a=a: wallet_report(db, a) for a in plan["hubs"]])
     capped = sum(r["search_truncated"] for r in results)
     print(line("wallet_report, the 3 biggest hubs", secs) + f"  capped {capped}/3")
@@ -211,7 +212,8 @@ def main() -> None:
     secs, results = timed([lambda a=a, b=b: paths(db, a, b) for a, b in pairs])
     print(
         line("paths(random a, random b)", secs)
-        + f"  found {sum(bool(r['paths']) for r in results)}/{len(pairs)}"
+        + f"  found {sum(bool(r['paths']) for r in results)}/{len(pairs)}, "
+        + f"capped {sum(r['search_truncated'] for r in results)}/{len(pairs)}"
     )
     print(f"peak RSS at the end: {peak_rss_mb():.0f} MiB")
     store.close()

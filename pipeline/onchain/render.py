@@ -126,6 +126,8 @@ def _counterparties(console: Console, report: dict[str, Any]) -> None:
         others = [m for m in c["mentioned_in"] if m["other_document"]]
         if others:
             flags.append(f"in {len(others)} other document(s)")
+        elif c["mentioned_in"]:
+            flags.append("named in the same document(s)")
         flags += [escape(t) for t in c["tags"]]
         table.add_row(
             escape(short(c["address"], 20)),

@@ -12,7 +12,15 @@ import pytest
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.model import ImportReport, OnchainError
 from pipeline.store.sqlite import SqliteStore
-from tests.onchain.conftest import CASINO, FIXTURES, LAZARUS, MIDDLE, TORNADO
+from tests.onchain.conftest import (
+    CASINO,
+    FIXTURES,
+    LAZARUS,
+    MIDDLE,
+    TORNADO,
+    TRON_UNDER_XBT,
+    YAN_BTC,
+)
 
 Load = Callable[..., ImportReport]
 
@@ -98,3 +106,44 @@ def test_transfers_csv_without_required_columns_is_refused(
     path.write_text("chain,tx_hash,leg,from_address,to_address,asset\nETH,0x1,0,a,b,ETH\n")
     with pytest.raises(OnchainError, match="lacks block_time, amount;"):
         import_file(store.db, path, format="transfers")
+
+
+HEADER = "chain,tx_hash,leg,block_time,from_address,to_address,asset,amount\n"
+
+
+@pytest.mark.parametrize(
+    ("chain", "sender", "reason"),
+    [
+        ("ETH", "not-an-address", "from_address 'not-an-address' is not an address on ETH"),
+        ("ETH", TRON_UNDER_XBT, f"from_address '{TRON_UNDER_XBT}' is a TRX address, not ETH"),
+        ("TRX", LAZARUS, f"from_address '{LAZARUS}' is a ETH/BSC/POLYGON/ARB/OP/AVAX/BASE/ETC"),
+        ("BTC", YAN_BTC[:-1] + "0", "is not an address on BTC"),  # '0' is not base58
+        ("BTC", YAN_BTC[:-1] + "j", "fails its checksum"),
+    ],
+)
+def test_transfers_rows_with_impossible_addresses_are_malformed(
+    store: SqliteStore, tmp_path: Path, chain: str, sender: str, reason: str
+) -> None:
+    """Regression: such rows used to be stored as transfers from a made-up node."""
+    receiver = YAN_BTC if chain == "BTC" else (TRON_UNDER_XBT if chain == "TRX" else MIDDLE)
+    path = tmp_path / "t.csv"
+    path.write_text(
+        HEADER
+        + f"{chain},0x01,tx,2025-01-01,{sender},{receiver},{chain},1\n"
+        + f"{chain},0x02,tx,2025-01-01,{receiver},{receiver},{chain},2\n"
+    )
+    report = import_file(store.db, path, format="transfers-csv")
+    assert report.added == 1
+    assert [e.line for e in report.errors] == [2]
+    assert reason in report.errors[0].reason
+
+
+def test_transfers_unknown_chains_keep_addresses_as_written(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "ADA,ab01,tx,2025-01-01,addr1qxyz,addr1qabc,ADA,5\n")
+    report = import_file(store.db, path, format="transfers-csv")
+    assert (report.added, report.errors) == (1, [])
+    keys = store.db.execute("SELECT from_key, to_key FROM transfers").fetchone()
+    assert tuple(keys) == ("addr1qxyz", "addr1qabc")
