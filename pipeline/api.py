@@ -67,17 +67,43 @@ def _page_text(store: Store, document_id: str, number: int) -> str | None:
     return None
 
 
+def _onchain_db(store: Store) -> sqlite3.Connection | None:
+    """Return the store's SQLite connection when it holds the on-chain tables, else None."""
+    db = getattr(store, "db", None)
+    if not isinstance(db, sqlite3.Connection):
+        return None
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return db if tables >= ONCHAIN_TABLES else None
+
+
+def _xref(
+    store: Store, keys: list[str], max_hops: int
+) -> tuple[dict[str, dict[str, Any]] | None, str | None]:
+    """Return the cross-reference record of each wallet key, or None without on-chain tables."""
+    try:
+        from pipeline.onchain.graph import FRONTIER_CAP
+        from pipeline.onchain.storage import ensure_schema
+        from pipeline.onchain.xref import wallet_record
+    except ImportError:
+        return None, None
+    db = _onchain_db(store)
+    if db is None:
+        return None, None
+    try:
+        ensure_schema(db)  # the tables exist; this registers the decimal sum the totals use
+        return {k: wallet_record(db, k, max_hops, FRONTIER_CAP) for k in keys}, None
+    except (sqlite3.Error, PipelineError, ValueError) as exc:
+        return None, f"the on-chain cross-reference failed: {exc}"
+
+
 def _onchain(store: Store, address: str) -> tuple[dict[str, Any] | None, str | None]:
     """Return the on-chain wallet report, or None where that module or its tables are absent."""
     try:
         from pipeline.onchain.queries import wallet_report
     except ImportError:
         return None, None
-    db = getattr(store, "db", None)
-    if not isinstance(db, sqlite3.Connection):
-        return None, None
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not tables >= ONCHAIN_TABLES:
+    db = _onchain_db(store)
+    if db is None:
         return None, None
     try:
         return wallet_report(db, address), None
@@ -231,8 +257,12 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
             mentions = [
                 mention_record(m) for m in store.iter_mentions(found["id"]) if m.page == number
             ]
-        for m in mentions:
-            del m["record"]
+            # Point at the resolved entity, the id /entities and /relations give for it.
+            canonical_of = getattr(store, "canonical_of", None)
+            for m in mentions:
+                del m["record"]
+                if m["entity"] and callable(canonical_of):
+                    m["entity"] = str(canonical_of(m["entity"]))
         return {
             "document": {k: found.get(k) for k in ("id", "source", "title", "kind")},
             **meta,
@@ -270,6 +300,39 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
         if page is None:
             raise _not_found(f"no entity is named {entity_id!r}")
         return {k: v for k, v in page.items() if k != "members"}
+
+    @app.get("/wallets", summary="Wallets the documents mention, each with its cross-reference")
+    def wallets(
+        chain: Annotated[
+            str | None,
+            Query(max_length=16, description="Only wallets that may be on this chain (ETH, BTC)."),
+        ] = None,
+        max_hops: Annotated[
+            int, Query(ge=1, le=6, description="Longest path to a sanctioned address, in hops.")
+        ] = 3,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> dict[str, Any]:
+        with session() as store:
+            total = int(store.stats()["by_type"].get("wallet", {}).get("entities", 0))
+            rows = store.entities("wallet", max(total, 1))
+            if chain:
+                wanted = chain.upper()
+                rows = [r for r in rows if wanted in r["attributes"].get("chains", [])]
+            page = rows[offset : offset + limit]
+            for row in page:
+                attrs = row.pop("attributes")
+                row.pop("kind", None)
+                row["address"] = attrs.get("address") or row["name"]
+                row["key"] = attrs.get("key") or row["address"]
+                row["chains"] = list(attrs.get("chains", []))
+            records, problem = _xref(store, [r["key"] for r in page], max_hops)
+        for row in page:
+            row["xref"] = None if records is None else records[row["key"]]
+        out = {"wallets": page, "total": len(rows), "limit": limit, "offset": offset}
+        if problem:
+            out["onchain_error"] = problem
+        return out
 
     @app.get("/wallets/{address}", summary="A wallet: documents that name it, on-chain record")
     def wallet(address: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -83,6 +84,16 @@ def exporter(name: str) -> Exporter:
     return writer
 
 
+def _file_mode(path: Path) -> int:
+    """Return the permission bits a new file at `path` should get."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)  # the only way to read the umask is to set it
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextmanager
 def _atomic(path: Path) -> Iterator[TextIO]:
     """Write a file under a temporary name and move it in place only when complete."""
@@ -92,6 +103,9 @@ def _atomic(path: Path) -> Iterator[TextIO]:
         raise ExportError(f"the folder {path.parent} does not exist; create it or pick another -o")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); an export is meant to be shared, so it gets
+        # the mode a plain open() would give: the old file's, or 0666 less the umask.
+        os.chmod(temporary, _file_mode(path))
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             yield out
         os.replace(temporary, path)

@@ -1,10 +1,11 @@
 """A GraphSense TagPack (YAML): one tag per wallet attribution, each citing its document.
 
 A wallet that a document attributes to an actor or casino (a "holds" relation stated there)
-gets a tag labelled with the holder's name, with the holder as `actor` (a slug of its name,
-as GraphSense actor ids are) and a category from the holder's kind. A wallet a document only
-mentions gets a tag labelled with the document's title, with a category read from the
-sentences around it (sanctions, laundering, theft, gambling, mixing) or "mention".
+gets a tag labelled with the holder's name, with the holder as `actor` (its name's letters
+and digits, as GraphSense actor ids are written) and a category from the holder's kind. A
+wallet a document only mentions gets a tag labelled with the document's title, with a
+category read from the sentences around it (sanctions, laundering, theft, gambling, mixing)
+or "mention".
 
 `confidence` is GraphSense's level for the kind of source the document is, read from its
 address, file name and title (SOURCE_CUES): court filings and government or UN sources
@@ -91,8 +92,10 @@ def source_kind(source: str, kind: str, title: str | None) -> str:
 
 
 def slug(name: str) -> str:
-    """Return a GraphSense-style actor id: lower case words joined by underscores."""
-    return "_".join(re.findall(r"[a-z0-9]+", name.lower())) or "unknown"
+    """Return a GraphSense-style actor id: the name's letters and digits, lower case."""
+    # GraphSense's own actor pack writes "Tornado Cash" as tornadocash and "KuCoin" as
+    # kucoin, so a holder it already knows resolves to its actor.
+    return "".join(re.findall(r"[a-z0-9]+", name.lower())) or "unknown"
 
 
 @dataclass
@@ -176,7 +179,8 @@ def build(corpus: Corpus) -> dict[str, Any]:
             f"Wallet addresses read from {len(documents)} documents by moneytrail; each tag "
             "cites its document, and `context` gives the pages and a sentence."
         ),
-        "is_public": False,
+        # No `is_public`: GraphSense's tagpack tool calls it deprecated and warns on it; a
+        # pack is private unless the one who inserts it says otherwise.
         "tags": tags,
     }
 

@@ -61,6 +61,7 @@ def test_openapi_lists_every_route_and_only_get(client: httpx.Client) -> None:
         "/documents/{document_id}/pages/{number}",
         "/entities",
         "/entities/{entity_id}",
+        "/wallets",
         "/wallets/{address}",
         "/relations",
         "/stats",
@@ -143,6 +144,14 @@ def test_page_gives_text_and_its_mentions(client: httpx.Client) -> None:
     error(client.get(f"/documents/{doc['id']}/pages/0"), 422)
 
 
+def test_page_mentions_point_at_resolved_entities(client: httpx.Client) -> None:
+    news = next(d for d in ok(client.get("/documents"))["documents"] if d["kind"] == "html")
+    page = ok(client.get(f"/documents/{news['id']}/pages/1"))
+    # "Lazarus" in the news is its own stored entity, merged by the analyst into the group.
+    lazarus = [m["entity"] for m in page["mentions"] if m["text"] == "Lazarus"]
+    assert lazarus and set(lazarus) == {IDS["lazarus"]}
+
+
 def test_entities_filter_page_and_count(client: httpx.Client) -> None:
     wallets = ok(client.get("/entities", params={"type": "wallet"}))
     assert {e["name"] for e in wallets["entities"]} == {ETH, BTC} and wallets["total"] == 2
@@ -172,6 +181,18 @@ def test_wallet_shows_documents_and_no_onchain_without_its_tables(client: httpx.
     assert "no document mentions" in error(
         client.get("/wallets/1BoatSLRHtKNngkdXEeobR76b53LETtpyT"), 404
     )
+
+
+def test_wallets_are_listed_with_no_xref_without_onchain_tables(client: httpx.Client) -> None:
+    every = ok(client.get("/wallets"))
+    assert every["total"] == 2 and {w["address"] for w in every["wallets"]} == {ETH, BTC}
+    assert all(w["xref"] is None and w["mentions"] >= 1 for w in every["wallets"])
+    eth = ok(client.get("/wallets", params={"chain": "eth"}))
+    assert [w["id"] for w in eth["wallets"]] == [IDS["eth"]] and eth["total"] == 1
+    assert "ETH" in eth["wallets"][0]["chains"]
+    second = ok(client.get("/wallets", params={"limit": 1, "offset": 1}))
+    assert second["wallets"] == every["wallets"][1:] and second["total"] == 2
+    error(client.get("/wallets", params={"max_hops": 9}), 422)
 
 
 def test_relations_filter_by_predicate_and_entity(client: httpx.Client) -> None:
@@ -238,5 +259,12 @@ def test_wallet_cross_references_onchain_tables_when_present(tmp_path: Path) -> 
     store.close()
     with running(create_app(str(path))) as url:
         wallet = ok(httpx.get(f"{url}/wallets/{ETH}"))
+        listed = ok(httpx.get(f"{url}/wallets"))
     assert wallet["onchain"] is not None and wallet["onchain"]["key"] == ETH.lower()
     assert wallet["documents"] and "onchain_error" not in wallet
+    xref = {w["address"]: w["xref"] for w in listed["wallets"]}
+    assert set(xref) == {ETH, BTC} and "onchain_error" not in listed
+    assert xref[ETH]["key"] == ETH.lower() and xref[ETH]["sanctioned"] is False
+    assert [d["id"] for d in xref[ETH]["documents"]] == [
+        d["id"] for d in wallet["onchain"]["documents"]
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,29 @@ def test_export_csv_writes_a_folder_of_tables(store: str, tmp_path: Path) -> Non
         "relations.csv",
     ]
     assert "2 document, 9 entity, 15 mention, 7 relation" in err
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_export_file_gets_the_mode_a_plain_write_would(
+    store: str, tmp_path: Path, umask: int, mode: int
+) -> None:
+    # Written under a temporary name first, which is private (0600) until it is moved in.
+    old = os.umask(umask)
+    try:
+        code, _, err = run("export", "-o", str(tmp_path / "out.jsonl"), "--store", store)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE((tmp_path / "out.jsonl").stat().st_mode) == mode
+
+
+def test_export_over_a_file_keeps_its_mode(store: str, tmp_path: Path) -> None:
+    target = tmp_path / "pack.yaml"
+    target.write_text("old")
+    target.chmod(0o640)
+    code, _, err = run("export", "--format", "tagpack", "-o", str(target), "--store", store)
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text() != "old"
 
 
 def test_export_one_kind_to_stdout(store: str) -> None:
