@@ -106,11 +106,25 @@ class _Seen:
     sentences: list[str] = field(default_factory=list)
 
 
+# "has no recorded sanctions history", "was not sanctioned", "never linked to a mixer": a cue
+# within a few words after a negation says the opposite of the category.
+NEGATION = re.compile(r"\b(?:no|not|never|without|nor|neither|none)\b(?:\W+\w+){0,3}?\W+$", re.I)
+
+
+def _affirmed(cue: re.Pattern[str], text: str) -> bool:
+    """Say whether a cue occurs at least once without a negation before it in its clause."""
+    for m in cue.finditer(text):
+        clause = re.split(r"[,;:()]", text[max(0, m.start() - 60) : m.start()])[-1]
+        if not NEGATION.search(clause):
+            return True
+    return False
+
+
 def _context_category(sentences: list[str], sanctioned: bool) -> str:
     if sanctioned:
         return "sanction"
     text = " ".join(sentences)
-    return next((name for name, cue in CONTEXT_CATEGORY if cue.search(text)), "mention")
+    return next((name for name, cue in CONTEXT_CATEGORY if _affirmed(cue, text)), "mention")
 
 
 def build(corpus: Corpus) -> dict[str, Any]:

@@ -342,3 +342,19 @@ def test_ftm_wallet_too_long_for_public_key_keeps_its_address_in_name() -> None:
     validate_ftm([json.dumps(data)])
     assert data["properties"]["name"] == [monero] and "publicKey" not in data["properties"]
     assert data["properties"]["currencySymbol"] == ["XMR"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("The wallet has no recorded sanctions history.", "mention"),
+        ("OFAC designated the wallet in 2022.", "sanction"),
+        ("It was not linked to a mixer but was used to launder funds.", "money_laundering"),
+        ("The address was never sanctioned, though Tornado Cash was used.", "mixing_service"),
+        ("Not a United Nations document. The address was sanctioned by OFAC.", "sanction"),
+    ],
+)
+def test_tagpack_context_category_reads_negations(sentence: str, category: str) -> None:
+    from pipeline.export.tagpack import _context_category
+
+    assert _context_category([sentence], False) == category
