@@ -30,7 +30,7 @@ from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
-from pipeline.store.sqlite_entities import _EVIDENCE_PER_RELATION
+from pipeline.store.sqlite_entities import group_relations
 
 STATE_ID = "state"
 _PAGE = 1000
@@ -214,45 +214,6 @@ def state_source(
 def names_of(state: Mapping[str, Any] | None) -> dict[str, str]:
     """Read the cluster names out of a state document."""
     return {n["id"]: n["name"] for n in (state or {}).get("names") or ()}
-
-
-def group_relations(
-    rows: Iterable[Mapping[str, Any]],
-    canonical_id: str,
-    briefs: Mapping[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """Group relation rows (with `s`, `o` and `source`, in source and page order) by predicate,
-    other end and direction, with evidence, as the embedded store does."""
-    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for r in rows:
-        outgoing = r["s"] == canonical_id
-        other = r["o"] if outgoing else r["s"]
-        key = (r["predicate"], other, "out" if outgoing else "in")
-        item = grouped.setdefault(
-            key,
-            {
-                "predicate": r["predicate"],
-                "direction": key[2],
-                "other": briefs[other],
-                "count": 0,
-                "evidence": [],
-            },
-        )
-        item["count"] += r["count"]
-        if len(item["evidence"]) < _EVIDENCE_PER_RELATION:
-            evidence = {
-                "document": r["document_id"],
-                "source": r["source"],
-                "page": r["page"],
-                "sentence": r["sentence"],
-            }
-            if r.get("attributes"):
-                evidence["attributes"] = dict(r["attributes"])
-            item["evidence"].append(evidence)
-    return sorted(
-        grouped.values(),
-        key=lambda g: (g["predicate"] == "co_occurs", -g["count"], g["other"]["name"] or ""),
-    )
 
 
 def is_gone(problem: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,46 @@ from pipeline.extract.names import normalise
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
 
-_EVIDENCE_PER_RELATION = 5
+EVIDENCE_PER_RELATION = 5
+
+
+def group_relations(
+    rows: Iterable[Mapping[str, Any]],
+    canonical_id: str,
+    briefs: Mapping[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Group relation rows (with `s`, `o` and `source`, in source and page order) by predicate,
+    other end and direction, with evidence, as the embedded store does."""
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in rows:
+        outgoing = r["s"] == canonical_id
+        other = r["o"] if outgoing else r["s"]
+        key = (r["predicate"], other, "out" if outgoing else "in")
+        item = grouped.setdefault(
+            key,
+            {
+                "predicate": r["predicate"],
+                "direction": key[2],
+                "other": briefs[other],
+                "count": 0,
+                "evidence": [],
+            },
+        )
+        item["count"] += r["count"]
+        if len(item["evidence"]) < EVIDENCE_PER_RELATION:
+            evidence = {
+                "document": r["document_id"],
+                "source": r["source"],
+                "page": r["page"],
+                "sentence": r["sentence"],
+            }
+            if r.get("attributes"):
+                evidence["attributes"] = dict(r["attributes"])
+            item["evidence"].append(evidence)
+    return sorted(
+        grouped.values(),
+        key=lambda g: (g["predicate"] == "co_occurs", -g["count"], g["other"]["name"] or ""),
+    )
 
 
 class EntityQueries:
@@ -229,37 +269,9 @@ class EntityQueries:
             "OR COALESCE(mo.canonical_id, co.canonical_id, r.object) = ? ORDER BY d.source, r.page",
             (canonical_id, canonical_id),
         ).fetchall()
-        grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for r in rows:
-            outgoing = r["s"] == canonical_id
-            other = r["o"] if outgoing else r["s"]
-            key = (r["predicate"], other, "out" if outgoing else "in")
-            item = grouped.setdefault(
-                key,
-                {
-                    "predicate": r["predicate"],
-                    "direction": key[2],
-                    "other": self.brief(other),
-                    "count": 0,
-                    "evidence": [],
-                },
-            )
-            item["count"] += r["count"]
-            if len(item["evidence"]) < _EVIDENCE_PER_RELATION:
-                evidence = {
-                    "document": r["document_id"],
-                    "source": r["source"],
-                    "page": r["page"],
-                    "sentence": r["sentence"],
-                }
-                attributes = json.loads(r["attributes"])
-                if attributes:
-                    evidence["attributes"] = attributes
-                item["evidence"].append(evidence)
-        return sorted(
-            grouped.values(),
-            key=lambda g: (g["predicate"] == "co_occurs", -g["count"], g["other"]["name"] or ""),
-        )
+        found = [{**dict(r), "attributes": json.loads(r["attributes"])} for r in rows]
+        others = {r["o"] if r["s"] == canonical_id else r["s"] for r in found}
+        return group_relations(found, canonical_id, {o: self.brief(o) for o in others})
 
     def brief(self, canonical_id: str) -> dict[str, Any]:
         """Return the id, name and type of a resolved entity."""
