@@ -641,27 +641,68 @@ class ElasticStore(ElasticEntities):
         self.client.close()
 
 
+CONFIG_KEYS = ("api_key", "user", "password", "ca_certs", "prefix")
+
+
+def read_config(environ: Mapping[str, str]) -> dict[str, str]:
+    """Read the Elasticsearch settings file: $MONEYTRAIL_ES_CONFIG, or
+    ~/.config/moneytrail/elasticsearch.toml when it exists (a missing default is no error).
+
+    The file holds secrets, so one that other users can read is refused, as ssh does.
+    """
+    import stat
+    import tomllib
+
+    named = environ.get("MONEYTRAIL_ES_CONFIG")
+    path = Path(named) if named else Path.home() / ".config" / "moneytrail" / "elasticsearch.toml"
+    if not path.is_file():
+        if named:
+            raise ConfigError(f"MONEYTRAIL_ES_CONFIG names {path}, which is not a file")
+        return {}
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path} holds Elasticsearch credentials but other users can read it; "
+            f"run: chmod 600 {path}"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path} is not a readable TOML file ({exc})") from exc
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown keys {', '.join(unknown)}; known: {', '.join(CONFIG_KEYS)}"
+        )
+    return {k: str(v) for k, v in data.items() if v not in (None, "")}
+
+
 def from_env(url: str, environ: Mapping[str, str], **options: Any) -> ElasticStore:
-    """Open an ElasticStore with credentials from MONEYTRAIL_ES_* variables.
+    """Open an ElasticStore with credentials from MONEYTRAIL_ES_* variables or a config file.
 
     MONEYTRAIL_ES_API_KEY (encoded, or id:key), or MONEYTRAIL_ES_USER with
     MONEYTRAIL_ES_PASSWORD; MONEYTRAIL_ES_CA_CERTS for a private CA; MONEYTRAIL_ES_PREFIX
-    for the index prefix when the URL has no ?prefix=.
+    for the index prefix when the URL has no ?prefix=. Each may also come from the settings
+    file (see read_config: keys api_key, user, password, ca_certs, prefix); a variable wins.
     """
-    user = environ.get("MONEYTRAIL_ES_USER") or None
-    password = environ.get("MONEYTRAIL_ES_PASSWORD") or None
+    config = read_config(environ)
+
+    def setting(key: str) -> str | None:
+        return environ.get(f"MONEYTRAIL_ES_{key.upper()}") or config.get(key) or None
+
+    user = setting("user")
+    password = setting("password")
     if user and password is None:
         raise ConfigError(
             "MONEYTRAIL_ES_USER is set but MONEYTRAIL_ES_PASSWORD is not; set both, or use "
             "MONEYTRAIL_ES_API_KEY"
         )
     if "prefix" not in options and not parse_url(url).prefix:
-        options["prefix"] = environ.get("MONEYTRAIL_ES_PREFIX") or None
+        options["prefix"] = setting("prefix")
     return ElasticStore(
         url,
-        api_key=environ.get("MONEYTRAIL_ES_API_KEY") or None,
+        api_key=setting("api_key"),
         user=user,
         password=password,
-        ca_certs=environ.get("MONEYTRAIL_ES_CA_CERTS") or None,
+        ca_certs=setting("ca_certs"),
         **options,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import sys
 from dataclasses import replace
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -1005,3 +1006,43 @@ def test_the_store_has_the_entity_surface_the_cli_and_judges_use(
         theirs = inspect.signature(getattr(EntityQueries, name))
         assert list(mine.parameters) == list(theirs.parameters), name
     assert issubclass(elastic.ElasticStore, ent.ElasticEntities)
+
+
+def test_config_file_gives_credentials_and_variables_win(tmp_path: Path) -> None:
+    from pipeline.store.elastic import read_config
+
+    path = tmp_path / "es.toml"
+    path.write_text('user = "analyst"\npassword = "s3cret"\nca_certs = "/etc/ca.pem"\n')
+    path.chmod(0o600)
+    env = {"MONEYTRAIL_ES_CONFIG": str(path)}
+    assert read_config(env) == {"user": "analyst", "password": "s3cret", "ca_certs": "/etc/ca.pem"}
+
+
+@pytest.mark.parametrize(
+    ("content", "mode", "message"),
+    [
+        ('user = "a"\npassword = "b"\n', 0o644, "chmod 600"),
+        ('usr = "a"\n', 0o600, "unknown keys usr"),
+        ("user = ", 0o600, "not a readable TOML file"),
+    ],
+)
+def test_config_file_problems_are_one_clear_sentence(
+    tmp_path: Path, content: str, mode: int, message: str
+) -> None:
+    from pipeline.errors import ConfigError
+    from pipeline.store.elastic import read_config
+
+    path = tmp_path / "es.toml"
+    path.write_text(content)
+    path.chmod(mode)
+    with pytest.raises(ConfigError, match=message) as caught:
+        read_config({"MONEYTRAIL_ES_CONFIG": str(path)})
+    assert "\n" not in str(caught.value) and "b\n" not in str(caught.value)
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    from pipeline.errors import ConfigError
+    from pipeline.store.elastic import read_config
+
+    with pytest.raises(ConfigError, match="not a file"):
+        read_config({"MONEYTRAIL_ES_CONFIG": str(tmp_path / "missing.toml")})
