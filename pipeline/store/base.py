@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pipeline.records import Document, Entity, Failure, Mention, Relation
+from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +152,22 @@ def batched_writes(store: Any) -> AbstractContextManager[Any]:
     """Let a store that refreshes after every document (Elasticsearch) refresh once at the end."""
     deferred = getattr(store, "deferred_refresh", None)
     return deferred() if callable(deferred) else nullcontext()
+
+
+def text_and_pages(pages: Sequence[Any]) -> tuple[str, tuple[Page, ...]]:
+    """Rebuild a document's text and pages from stored pages (mappings, in page order).
+
+    Page texts sit at their offsets; the separators between them were not stored, so the gaps
+    become newlines and every offset still points where it did.
+    """
+    parts: list[str] = []
+    offset = 0
+    for page in pages:
+        if page["start"] > offset:
+            parts.append("\n" * (page["start"] - offset))
+        parts.append(page["text"])
+        offset = page["start"] + len(page["text"])
+    rebuilt = tuple(
+        Page(p["number"], p["start"], p["end"], bool(p["has_text"]), bool(p["ocr"])) for p in pages
+    )
+    return "".join(parts), rebuilt

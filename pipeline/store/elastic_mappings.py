@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.extract.names import normalise
-from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
+from pipeline.records import Document, Entity, Failure, Mention, Relation
+from pipeline.store.base import text_and_pages
 
 # Bump when a mapping changes: new indices get the next suffix. Version 2 added the resolved
 # (canonical) ids of mentions, entities and relations and the `resolution` index; an older
@@ -560,23 +561,13 @@ def failure_source(failure: Failure, now: str) -> dict[str, Any]:
 # --- back to records ------------------------------------------------------------------------
 def document_from_sources(doc: Mapping[str, Any], pages: Sequence[Mapping[str, Any]]) -> Document:
     """Rebuild a Document from its record and its page documents in page order."""
-    parts: list[str] = []
-    offset = 0
-    for page in pages:
-        # Page texts sit at their offsets; the separators between them were not stored.
-        if page["start"] > offset:
-            parts.append("\n" * (page["start"] - offset))
-        parts.append(page["text"])
-        offset = page["start"] + len(page["text"])
+    text, rebuilt = text_and_pages(pages)
     return Document(
         id=doc["id"],
         source=doc["source"],
         kind=doc["kind"],
-        text="".join(parts),
-        pages=tuple(
-            Page(p["number"], p["start"], p["end"], bool(p["has_text"]), bool(p["ocr"]))
-            for p in pages
-        ),
+        text=text,
+        pages=rebuilt,
         title=doc.get("title"),
         date=doc.get("date"),
         byline=doc.get("byline"),

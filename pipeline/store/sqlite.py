@@ -13,8 +13,8 @@ from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
-from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
-from pipeline.store.base import Hit, SearchResult
+from pipeline.records import Document, Entity, Failure, Mention, Relation
+from pipeline.store.base import Hit, SearchResult, text_and_pages
 from pipeline.store.sqlite_entities import EntityQueries
 
 SCHEMA_VERSION = "1"
@@ -502,22 +502,13 @@ class SqliteStore(EntityQueries):
                 "WHERE document_id = ? ORDER BY number",
                 (row["id"],),
             ).fetchall()
-            parts: list[str] = []
-            offset = 0
-            for page in pages:
-                if page["start"] > offset:
-                    parts.append("\n" * (page["start"] - offset))
-                parts.append(page["text"])
-                offset = page["start"] + len(page["text"])
+            text, rebuilt = text_and_pages(pages)
             yield Document(
                 id=row["id"],
                 source=row["source"],
                 kind=row["kind"],
-                text="".join(parts),
-                pages=tuple(
-                    Page(p["number"], p["start"], p["end"], bool(p["has_text"]), bool(p["ocr"]))
-                    for p in pages
-                ),
+                text=text,
+                pages=rebuilt,
                 title=row["title"],
                 date=row["date"],
                 byline=row["byline"],
