@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.resources import models_dir
+
 DEFAULT_STORE = "moneytrail.db"
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = models_dir()
 OCR_MODES = ("auto", "always", "never")
 
 

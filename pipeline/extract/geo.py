@@ -32,7 +32,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA_PATH = Path(__file__).resolve().parents[2] / "models" / "countries.json"
+from pipeline.resources import model_file
+
+DATA_PATH = model_file("countries.json")
 
 _APOSTROPHES = re.compile("[\u2018\u2019\u02bc`]")
 _DASHES = re.compile("[\u2010-\u2014]")

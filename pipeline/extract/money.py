@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.resources import model_file
 
 # Longer than the ~300-line norm: the pattern and the code reading its groups change together.
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "currencies.json"
+DEFAULT_PATH = model_file("currencies.json")
 
 # Number shapes, most specific first: 1,234,567.8 | 3,00,000 (Indian lakh grouping) |
 # 1 234 567 (also thin/no-break spaces) |
