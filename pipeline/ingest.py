@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import ParseError, PipelineError
 from pipeline.parallel import Pool, run_inline
 from pipeline.parse import SUFFIXES
-from pipeline.parse.ocr import MISSING_TESSERACT
 from pipeline.records import Document, Failure
 from pipeline.settings import Settings
 from pipeline.store.base import Store, batched_writes
@@ -182,6 +181,8 @@ class _Batch:
         for stage, seconds in outcome.timings.items():
             report.timings[stage] = report.timings.get(stage, 0.0) + seconds
         report.worker_peak_rss = max(report.worker_peak_rss, outcome.peak_rss)
+        from pipeline.parse.ocr import MISSING_TESSERACT  # pypdfium2: only when ingesting
+
         if outcome.ocr_missing and MISSING_TESSERACT not in report.notes:
             report.notes.append(MISSING_TESSERACT)
         twins = self.twins.pop(outcome.seq, [])

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from pipeline.link.document import link_document
-from pipeline.link.relations import find_relations
 from pipeline.records import Document, Entity, Mention, Relation
 
 __all__ = ["Linked", "link", "link_document"]
+
+
+def __getattr__(name: str) -> Any:
+    # link_document loads spaCy's word lists; the store imports pipeline.link.corpus, and
+    # read-only commands must not pay for spaCy, so it is imported on first use.
+    if name == "link_document":
+        from pipeline.link.document import link_document
+
+        return link_document
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,5 +31,8 @@ class Linked:
 
 def link(document: Document, mentions: list[Mention]) -> Linked:
     """Assign entities to a document's mentions and find the relations its sentences state."""
+    from pipeline.link.document import link_document
+    from pipeline.link.relations import find_relations
+
     linked, entities = link_document(document, mentions)
     return Linked(linked, entities, find_relations(document, linked))

@@ -6,9 +6,6 @@ from pathlib import Path
 
 from pipeline.errors import ParseError
 from pipeline.parse.base import Parser
-from pipeline.parse.html import HtmlParser
-from pipeline.parse.pdf import PdfParser
-from pipeline.parse.text import TextParser
 from pipeline.records import Document
 
 SUFFIXES: dict[str, str] = {
@@ -25,6 +22,12 @@ SUFFIXES: dict[str, str] = {
 
 def parsers(max_pages: int = 5000) -> dict[str, Parser]:
     """Return the registered parsers by kind. NEW FORMAT: add a module and register it here."""
+    # Imported here: pypdfium2, trafilatura and lxml cost a second of start-up to commands
+    # that only list file suffixes (see bench/startup.py).
+    from pipeline.parse.html import HtmlParser
+    from pipeline.parse.pdf import PdfParser
+    from pipeline.parse.text import TextParser
+
     return {"pdf": PdfParser(max_pages), "html": HtmlParser(), "text": TextParser()}
 
 
