@@ -47,6 +47,7 @@ class Format:
     suffix: str
     by_kind: bool = False  # --type picks one record kind
     split: bool = False  # without --type, one file per record kind into a folder
+    extra: str | None = None  # the pip extra that brings the format's libraries
 
 
 PLURALS = {
@@ -58,7 +59,7 @@ PLURALS = {
 FORMATS: dict[str, Format] = {
     "jsonl": Format("jsonl", ".jsonl", by_kind=True),
     "csv": Format("csv", ".csv", by_kind=True, split=True),
-    "ftm": Format("ftm", ".ftm.json"),
+    "ftm": Format("ftm", ".ftm.json", extra="ftm"),
     "tagpack": Format("tagpack", ".yaml"),
     "graphml": Format("graphml", ".graphml"),
 }
@@ -79,7 +80,16 @@ def exporter(name: str) -> Exporter:
     """Return the writer of a registered format (imported on first use: ftm is heavy)."""
     if name not in FORMATS:
         raise ExportError(f"unknown export format {name!r}; use one of {', '.join(FORMATS)}")
-    module = importlib.import_module(f"pipeline.export.{FORMATS[name].module}")
+    chosen = FORMATS[name]
+    try:
+        module = importlib.import_module(f"pipeline.export.{chosen.module}")
+    except ModuleNotFoundError as exc:
+        if chosen.extra is None or (exc.name or "").startswith("pipeline"):
+            raise
+        raise ExportError(
+            f"export --format {name} needs the '{chosen.extra}' extra: "
+            f"pip install 'moneytrail[{chosen.extra}]'"
+        ) from exc
     writer: Exporter = module.write
     return writer
 

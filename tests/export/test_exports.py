@@ -358,3 +358,19 @@ def test_tagpack_context_category_reads_negations(sentence: str, category: str) 
     from pipeline.export.tagpack import _context_category
 
     assert _context_category([sentence], False) == category
+
+
+def test_ftm_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pipeline.export import exporter
+
+    # None in sys.modules makes `import followthemoney` fail, as on an install without it.
+    monkeypatch.setitem(sys.modules, "followthemoney", None)
+    monkeypatch.delitem(sys.modules, "pipeline.export.ftm", raising=False)
+    with pytest.raises(ExportError) as caught:
+        exporter("ftm")
+    assert str(caught.value) == (
+        "export --format ftm needs the 'ftm' extra: pip install 'moneytrail[ftm]'"
+    )
+    assert exporter("jsonl") is not None

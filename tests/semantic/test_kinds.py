@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.records import Entity, Mention
-from pipeline.semantic.kinds import WEIGHTS, KindClassifier, KindDecider
+from pipeline.semantic.kinds import THRESHOLD, WEIGHTS, KindClassifier, KindDecider
 
 
 def _mention(entity: str, text: str, sentence: str) -> Mention:
@@ -82,17 +82,23 @@ def test_ingest_classifies_kinds_when_asked(embedder: Any, tmp_path: Path) -> No
 
     folder = tmp_path / "docs"
     folder.mkdir()
+    # The classifier says company with p = 0.66 here, far from the 0.5 threshold (the plain
+    # "wired money to the traders" sentence sat at 0.4999 and flipped between machines).
     (folder / "a.txt").write_text(
-        "The Vostok Consortium wired money to the traders.\n", encoding="utf-8"
+        "Vostok Consortium, a cryptocurrency exchange registered in the Seychelles, let "
+        "customers trade bitcoin for tether.\n",
+        encoding="utf-8",
     )
     store = SqliteStore(tmp_path / "mt.db")
     ingest([str(folder)], store, Settings(workers=0, ocr="never", classify_kinds=True))
     row = store.db.execute(
-        "SELECT kind, json_extract(attributes, '$.kind_source') FROM entities "
+        "SELECT kind, json_extract(attributes, '$.kind_source'), "
+        "json_extract(attributes, '$.kind_confidence') FROM entities "
         "WHERE name = 'Vostok Consortium'"
     ).fetchone()
     store.close()
     assert row is not None and row[1] == "classifier" and row[0] not in (None, "organization")
+    assert row[2] >= THRESHOLD + 0.1, "the example must be decided by a clear margin"
 
 
 @pytest.mark.usefixtures("no_torch")
