@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.semantic.embedder import Embedder, load_embedder  # noqa: E402
+from pipeline.semantic.embedder import TorchEmbedder, load_embedder  # noqa: E402
 from pipeline.semantic.passages import Passage, passages, sentence_spans  # noqa: E402
 from pipeline.semantic.search import (  # noqa: E402
     embed_documents,
@@ -163,7 +163,7 @@ def evaluate(
 
 def throughput(texts: list[str], batch_size: int, rounds: int) -> dict[str, float]:
     """Return passages/s for float32 and bfloat16 on CPU, best of interleaved rounds."""
-    models = {p: Embedder(None, "cpu", batch_size, p) for p in ("fp32", "bf16")}
+    models = {p: TorchEmbedder(None, "cpu", batch_size, p) for p in ("fp32", "bf16")}
     for embedder in models.values():
         embedder.embed(texts[:batch_size])  # warm-up: first calls allocate
     best = dict.fromkeys(models, 0.0)

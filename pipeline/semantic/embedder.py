@@ -298,19 +298,35 @@ def pick_runtime(model: str | None, device: str, precision: str) -> str:
     raise ConfigError(MISSING_EXTRA)
 
 
+def runtime_of(fingerprint: str) -> str:
+    """Return the runtime that made vectors with this fingerprint."""
+    return "onnx" if fingerprint.startswith("onnx-") else "torch"
+
+
 def load_embedder(
-    model: str | None = None, device: str = "auto", batch_size: int = 32, precision: str = "auto"
+    model: str | None = None,
+    device: str = "auto",
+    batch_size: int = 32,
+    precision: str = "auto",
+    runtime: str | None = None,
 ) -> Embedder:
-    """Return an Embedder, loading each model once per process (searches reuse it)."""
+    """Return an Embedder, loading each model once per process (searches reuse it).
+
+    `runtime` (onnx or torch) overrides the choice, so that a query is embedded by the runtime
+    that embedded the stored passages.
+    """
     if batch_size < 1:
         raise ConfigError(f"batch size {batch_size} must be at least 1")
-    embedder = _loaded(model, device, precision)
+    embedder = _loaded(model, device, precision, runtime)
     embedder.batch_size = batch_size
     return embedder
 
 
 @lru_cache(maxsize=4)
-def _loaded(model: str | None, device: str, precision: str) -> Embedder:
-    if pick_runtime(model, device, precision) == "onnx":
+def _loaded(model: str | None, device: str, precision: str, runtime: str | None) -> Embedder:
+    chosen = runtime or pick_runtime(model, device, precision)
+    if chosen == "onnx":
         return OnnxEmbedder()
+    if not torch_available():
+        raise ConfigError(MISSING_TORCH.format(what="searching vectors embedded by torch"))
     return TorchEmbedder(model, device, precision=precision)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.records import Document, Mention
-from pipeline.semantic.embedder import Embedder, load_embedder, require_extra
+from pipeline.semantic.embedder import Embedder, load_embedder, require_extra, runtime_of
 from pipeline.semantic.hybrid import loosened_query, reciprocal_rank_fusion
 from pipeline.semantic.passages import Passage, passages
 from pipeline.semantic.vectors import StoredPassage, VectorIndex, top_rows
@@ -204,7 +204,10 @@ def _prepare(
     embed_missing: bool,
     progress: EmbedProgress | None,
 ) -> Embedder:
-    embedder = load_embedder(model, device)
+    stored = index.meta().get("fingerprint", "")
+    # Query and passages must come from one runtime: the stored vectors decide.
+    runtime = runtime_of(stored) if stored and model is None and device != "cuda" else None
+    embedder = load_embedder(model, device, runtime=runtime)
     if embed_missing:
         embed_documents(store, index, embedder, progress)
     elif index.meta():

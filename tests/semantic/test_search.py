@@ -152,3 +152,17 @@ def test_without_the_extra_search_names_it(tmp_path: Path, function: Any) -> Non
         function(str(tmp_path / "mt.db"), "anything")
     assert str(caught.value) == MISSING_EXTRA
     assert not vectors_dir(tmp_path / "mt.db").exists(), "nothing is written before the check"
+
+
+def test_search_embeds_the_query_with_the_runtime_of_the_stored_vectors(
+    embedder: Any, store_path: str
+) -> None:
+    from pipeline.semantic.embedder import torch_available
+    from pipeline.semantic.search import embed_store, semantic_search
+
+    if not torch_available():
+        pytest.skip("torch is not installed: the torch runtime needs 'moneytrail[semantic-torch]'")
+    # --precision fp32 asks for torch; a later plain search must not refuse those vectors.
+    embed_store(store_path, None, "cpu", 32, False, None, "fp32")
+    found = semantic_search(store_path, "credit for gamblers from the mainland", 2, device="cpu")
+    assert Path(found["hits"][0]["document"]["source"]).name == "junket.txt"
