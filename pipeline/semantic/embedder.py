@@ -255,6 +255,9 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or cpu_count()
         options.log_severity_level = 3
+        # Idle threads sleep instead of spinning: on a busy machine (ingest workers beside the
+        # classifier) spinning cost a quarter of the throughput (bench/embedding_runtimes.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
