@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,10 +94,10 @@ def test_ofac_broken_file_stores_nothing(
 def test_ofac_real_issues_import_with_their_counts(store: SqliteStore) -> None:
     old = shared_path("ofac", "sdn_advanced-2024-09-26.xml.bz2")
     new = shared_path("ofac", "sdn_advanced-2025-11-19.xml.bz2")
-    started = time.perf_counter()
+    # No wall-clock limit here: on a loaded 2-core machine this took 140 s where it takes 15 s
+    # idle. Import speed is measured by bench/onchain_scale.py.
     import_file(store.db, old)
     report = import_file(store.db, new)
-    assert time.perf_counter() - started < 60
     assert report.rows == 762  # 761 features and the issue
     counts = store.db.execute(
         "SELECT count(DISTINCT key), count(DISTINCT profile_id) FROM sanctions_listings "
