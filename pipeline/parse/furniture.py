@@ -137,9 +137,9 @@ def _footnotes(text: str, offset: int, lines: list[tuple[int, int, str]]) -> Ite
         return
     for match in _MARKER.finditer(text):
         at = offset + match.start(1)
-        note = numbers.get(match.group(1))
+        footnote = numbers.get(match.group(1))
         # The marker comes before its footnote, and is not the footnote's own number.
-        if note is not None and at < note:
+        if footnote is not None and at < footnote:
             yield (at, offset + match.end(1), "footnote_marker")
 
 
