@@ -183,3 +183,19 @@ def test_tables_real_reports_without_wallet_tables_give_none(name: str) -> None:
     # These reports list no wallet addresses: no table relation may come out of them.
     assert [r for r in added.relations if r.attributes.get("source") == "table"] == []
     assert find_rows(data, [p.number for p in document.pages][:20]) == []
+
+
+def test_tables_ingested_relations_are_stored(tmp_path: Path) -> None:
+    from pipeline.ingest import ingest
+    from pipeline.settings import Settings
+    from pipeline.store import SqliteStore
+
+    path = tmp_path / "annex.pdf"
+    path.write_bytes(_annex_pdf())
+    store = SqliteStore(tmp_path / "s.db")
+    report = ingest([str(path)], store, Settings(workers=0))
+    assert report.ok
+    rows = store.db.execute(
+        "SELECT predicate, page, attributes FROM relations WHERE attributes LIKE '%\"table\"%'"
+    ).fetchall()
+    assert sorted((r[0], r[1]) for r in rows) == [("holds", 1)] * 3 + [("sent_to", 2)] * 3
