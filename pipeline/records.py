@@ -118,7 +118,8 @@ class Relation:
 
     One record per document sentence that states it; `count` says how often that sentence
     pairs the two (co-occurrence). Predicates: co_occurs, holds, laundered_through, stole,
-    stolen_from, sanctioned_by, located_in, transferred.
+    stolen_from, sanctioned_by, located_in, transferred; from tables (attributes["source"] ==
+    "table", with the cells' positions): holds, sent_to, paid.
     """
 
     id: str

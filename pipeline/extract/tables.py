@@ -19,14 +19,23 @@ from pipeline.records import Document, Mention
 # A page is searched for tables when it holds this many wallet mentions, or this many amounts.
 MIN_WALLETS = 3
 MIN_AMOUNTS = 4
+# Column roles from header words, tried in order. "Source" (of an attribution) and "Held at"
+# (a custodian) are not holders; a sender or recipient header must start with its word.
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("from", re.compile(r"\b(?:from|sender|source|origin|payer)\b", re.I)),
-    ("to", re.compile(r"\b(?:to|recipient|receiver|destination|beneficiary|payee)\b", re.I)),
-    ("holder", re.compile(r"\b(?:holder|owner|attribut\w*|controll\w*|entity|actor|user)", re.I)),
-    ("amount", re.compile(r"\b(?:amount|value|sum|total|received|sent|balance|usd|funds)\b", re.I)),
-    ("date", re.compile(r"\b(?:date|time|when|day)\b", re.I)),
+    (
+        "holder",
+        re.compile(
+            r"\b(?:holder|owner|person|individual|entity|attributed\s+to|controll?ed\s+by|"
+            r"held\s+by|user|customer)\b",
+            re.I,
+        ),
+    ),
+    ("from", re.compile(r"^\s*(?:from|sender|originator|payer|remitter)\b", re.I)),
+    ("to", re.compile(r"^\s*(?:to|recipient|receiver|beneficiary|payee|destination)\b", re.I)),
+    ("amount", re.compile(r"\b(?:amount|value|sum|total|received|sent|balance|usd)\b", re.I)),
+    ("date", re.compile(r"\b(?:date|time|day)\b", re.I)),
     ("chain", re.compile(r"\b(?:chain|network|blockchain|currency|asset|token|coin)\b", re.I)),
-    ("address", re.compile(r"\b(?:address|wallet|account)", re.I)),
+    ("address", re.compile(r"\b(?:address|wallet)", re.I)),
 )
 
 
@@ -80,16 +89,19 @@ def is_address(text: str) -> bool:
 
 
 def _columns(header: list[str], body: list[list[str]]) -> dict[int, str]:
-    """Give each column a role from its header, and 'address' to columns of addresses."""
+    """Give each column a role from its header; a column of addresses is an address column.
+
+    A sender or recipient column of addresses keeps its role (a transaction table); one of
+    names keeps it too (a payment between two parties).
+    """
     roles: dict[int, str] = {}
     for column, name in enumerate(header):
         full = sum(1 for r in body if column < len(r) and is_address(r[column]))
+        role = _role(name) or ""
         if body and full * 2 >= len(body):
-            role = _role(name) if _role(name) in ("from", "to") else "address"
-        else:
-            role = _role(name) or ""
-            if role in ("from", "to", "address"):
-                role = "holder" if role != "address" else ""
+            role = role if role in ("from", "to") else "address"
+        elif role == "address":
+            role = ""  # the header says address, the cells hold none
         if role and role not in roles.values():
             roles[column] = role
     return roles
@@ -119,8 +131,14 @@ def _table_rows(number: int, t_index: int, table: object) -> list[Row]:
     header = [_flat(c) for c in texts[0]]
     body = [[c or "" for c in r] for r in texts[1:]]
     roles = _columns(header, body)
-    if not any(role in ("address", "from", "to") for role in roles.values()):
-        return []  # a table without a column of addresses is not a wallet table
+    addressed = any(
+        all(is_address(r[c]) for r in body if c < len(r) and r[c].strip())
+        for c, role in roles.items()
+        if role in ("address", "from", "to")
+    )
+    payments = {"from", "to", "amount"} <= set(roles.values())
+    if not (addressed or payments):
+        return []  # neither a wallet table nor a table of payments between parties
     out = []
     for i, (values, cells) in enumerate(zip(body, boxes[1:], strict=False), start=1):
         typed = {

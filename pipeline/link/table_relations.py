@@ -1,7 +1,9 @@
 """Typed relations read from the rows of wallet annexes and transaction tables.
 
 A row with a holder and an address says the holder `holds` the wallet; a row with a sender
-and a recipient address says the first was `sent_to` the second. The amount, date and chain
+and a recipient address says the first was `sent_to` the second, and one with a named
+originator and beneficiary (in a table that also lists addresses) that the first `paid` the
+second. The amount, date and chain
 of the row go in the relation's attributes, the row's text is its evidence sentence, and
 every cell keeps its page, row, column and bounding box.
 """
@@ -111,7 +113,7 @@ def _relation(
 
 
 def table_relations(document: Document, mentions: list[Mention], rows: list[Row]) -> list[Relation]:
-    """Return the `holds` and `sent_to` relations that the table rows state."""
+    """Return the `holds`, `sent_to` and `paid` relations that the table rows state."""
     by_page: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.entity_id and not m.value.get("suspect"):
@@ -126,8 +128,16 @@ def table_relations(document: Document, mentions: list[Mention], rows: list[Row]
             found.setdefault(rel.id, rel)
         sender = _wallet(row.cells.get("from"), near)
         recipient = _wallet(row.cells.get("to"), near)
+        predicate = "sent_to"
+        if sender is None and recipient is None:
+            # Originator and beneficiary named, not addressed: one party paid the other.
+            sender, recipient = (
+                _named(row.cells.get("from"), near),
+                _named(row.cells.get("to"), near),
+            )
+            predicate = "paid"
         if sender is not None and recipient is not None and sender.entity_id != recipient.entity_id:
-            rel = _relation(document, "sent_to", sender, recipient, row)
+            rel = _relation(document, predicate, sender, recipient, row)
             found.setdefault(rel.id, rel)
     return list(found.values())
 

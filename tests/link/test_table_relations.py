@@ -46,6 +46,16 @@ TRANSFERS = [
     ),
 ]
 
+PAYMENTS = [
+    (
+        "03/2022",
+        "Korea Kwangson Banking Corporation",
+        "Foreign Trade Bank of the DPRK",
+        "EUR 210,000",
+    ),
+    ("05/2022", "Foreign Trade Bank of the DPRK", "Bank of Dandong", "CNY 1,950,000"),
+]
+
 
 def _annex_pdf() -> bytes:
     """Build a two-page annex: a wallet table, then a transaction table (fpdf2 tables)."""
@@ -61,8 +71,10 @@ def _annex_pdf() -> bytes:
         "Annex 12: Wallets attributed by the Panel to the Lazarus Group and to Huione Guarantee.",
     )
     pdf.ln(4)
-    with pdf.table(col_widths=(90, 20, 35, 30, 60)) as table:
-        for values in [("Address", "Chain", "Amount", "Date", "Holder"), *ANNEX]:
+    # "Source" names who attributed the wallet, not who holds it.
+    with pdf.table(col_widths=(85, 18, 32, 28, 55, 40)) as table:
+        header = ("Address", "Chain", "Amount", "Date", "Holder", "Source")
+        for values in [header, *((*r, "Member State; FBI") for r in ANNEX)]:
             row = table.row()
             for value in values:
                 row.cell(value)
@@ -71,6 +83,12 @@ def _annex_pdf() -> bytes:
     pdf.ln(4)
     with pdf.table(col_widths=(85, 85, 30, 30)) as table:
         for values in [("From", "To", "Amount", "Date"), *TRANSFERS]:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.ln(6)
+    with pdf.table(col_widths=(25, 80, 80, 40)) as table:
+        for values in [("Date", "Originator", "Beneficiary", "Amount"), *PAYMENTS]:
             row = table.row()
             for value in values:
                 row.cell(value)
@@ -134,12 +152,26 @@ def test_tables_transaction_rows_become_sent_to(
     assert sent == sorted((a.lower(), b.lower(), d) for a, b, _, d in TRANSFERS)
 
 
+def test_tables_named_payments_become_paid(
+    annex: tuple[bytes, list[Relation], list[int]],
+) -> None:
+    paid = sorted(
+        (r.attributes["names"][0][0], r.attributes["names"][1], r.attributes["amount"]["value"])
+        for r in annex[1]
+        if r.predicate == "paid"
+    )
+    assert paid == sorted(
+        (a, b, v) for (_, a, b, _), v in zip(PAYMENTS, (210000.0, 1950000.0), strict=True)
+    )
+
+
 def test_tables_every_value_keeps_page_and_cell(
     annex: tuple[bytes, list[Relation], list[int]],
 ) -> None:
     for relation in annex[1]:
         cells = relation.attributes["cells"]
         assert relation.page == (1 if relation.predicate == "holds" else 2)
+        assert "FBI" not in str(relation.attributes["names"])
         for role, cell in cells.items():
             x0, top, x1, bottom = cell["bbox"]
             assert 0 <= x0 < x1 and 0 <= top < bottom, role
@@ -198,4 +230,6 @@ def test_tables_ingested_relations_are_stored(tmp_path: Path) -> None:
     rows = store.db.execute(
         "SELECT predicate, page, attributes FROM relations WHERE attributes LIKE '%\"table\"%'"
     ).fetchall()
-    assert sorted((r[0], r[1]) for r in rows) == [("holds", 1)] * 3 + [("sent_to", 2)] * 3
+    assert sorted((r[0], r[1]) for r in rows) == (
+        [("holds", 1)] * 3 + [("paid", 2)] * 2 + [("sent_to", 2)] * 3
+    )
