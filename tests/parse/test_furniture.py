@@ -204,3 +204,17 @@ def test_furniture_real_reports_running_lines(name: str, line: str | None) -> No
     assert len(flagged) >= 0.8 * len(text_pages)
     if line is not None:
         assert len([n for n, text in running if text == line]) >= len(text_pages) - 1
+
+
+def test_furniture_found_again_after_ocr_replaces_a_page() -> None:
+    from pipeline.parse.ocr import _rebuild
+
+    data = _report()
+    document = parse_bytes(data, "report.pdf", ".pdf", 100)
+    ocr_text = f"{HEADER}\nText that Tesseract read on page two.\n24-02211 Page 2 of 4"
+    rebuilt = _rebuild(document, data, {2: ocr_text}, [])
+    page = rebuilt.pages[1]
+    assert page.ocr
+    assert [k for _, _, k in page.furniture] == ["running", "running"]
+    for start, end, _ in page.furniture:
+        assert rebuilt.text[start:end] in (HEADER, "24-02211 Page 2 of 4")
