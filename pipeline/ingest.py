@@ -335,18 +335,23 @@ def extract_files(
     """Parse, OCR and extract files without a store: the public extract object, or a Failure."""
     from pipeline.export.shape import document_json
     from pipeline.link import link
+    from pipeline.link.table_relations import add_table_relations
     from pipeline.parse import parse_bytes
     from pipeline.parse.ocr import ocr_document
 
     files, missing = collect_paths(inputs)
     yield from missing
     parsed: list[Document] = []
+    # PDF bytes are kept for the table finder, which reads pages again after extraction.
+    pdf_bytes: dict[str, bytes] = {}
     for path in files:
         try:
             data = read_file(path, str(path), settings)
             document = parse_bytes(data, str(path), path.suffix, settings.max_pages)
             check_limits(document, settings)
             parsed.append(ocr_document(document, data, settings).document)
+            if document.kind == "pdf":
+                pdf_bytes[document.source] = data
         except PipelineError as exc:
             yield failure_of(str(path), exc, "parse", None)
     if not parsed:
@@ -357,4 +362,7 @@ def extract_files(
             yield failure_of(outcome.document.source, outcome.error, "extract", None)
             continue
         linked = link(outcome.document, outcome.mentions)
+        data = pdf_bytes.pop(outcome.document.source, b"")
+        if data:
+            linked = add_table_relations(outcome.document, data, linked)
         yield document_json(outcome.document, linked.mentions, linked.entities, linked.relations)

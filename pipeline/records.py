@@ -18,6 +18,9 @@ class Page:
     # False when the page had no usable text layer (a scan, or a broken font encoding).
     has_text: bool = True
     ocr: bool = False
+    # Page furniture (running headers and footers, page numbers, footnote markers, contents
+    # lines) as (start, end, kind) document offsets: kept in the text, left out of extraction.
+    furniture: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,15 @@ class Document:
             if page.start <= offset:
                 return page.number
         return 1
+
+    def in_furniture(self, start: int, end: int) -> bool:
+        """Say whether a character span overlaps the page furniture."""
+        return any(
+            s < end and start < e
+            for page in self.pages
+            if page.furniture and page.start <= end and start <= page.end
+            for s, e, _ in page.furniture
+        )
 
     def summary(self) -> dict[str, Any]:
         """Return the public `document` object of the extract JSON."""
@@ -106,7 +118,8 @@ class Relation:
 
     One record per document sentence that states it; `count` says how often that sentence
     pairs the two (co-occurrence). Predicates: co_occurs, holds, laundered_through, stole,
-    stolen_from, sanctioned_by, located_in, transferred.
+    stolen_from, sanctioned_by, located_in, transferred; from tables (attributes["source"] ==
+    "table", with the cells' positions): holds, sent_to, paid.
     """
 
     id: str

@@ -113,6 +113,7 @@ def process(
 ) -> Outcome:
     """Read, parse, OCR, extract and link one file; any error becomes the Outcome's failure."""
     from pipeline.link import link
+    from pipeline.link.table_relations import add_table_relations
     from pipeline.parse import parse_bytes
     from pipeline.parse.ocr import ocr_document
 
@@ -136,13 +137,15 @@ def process(
         enter("ocr")
         ocr = ocr_document(document, data, settings)
         document = ocr.document
-        del data  # the bytes can be large; only the text goes on
         enter("extract")
         extracted = next(iter(extractor.extract_many([document])))
         if extracted.error is not None:
             raise extracted.error
         enter("link")
         linked = link(document, extracted.mentions)
+        # Wallet annexes and transaction tables: pdfplumber reads the PDF's pages again.
+        linked = add_table_relations(document, data, linked)
+        del data  # the bytes can be large; only the text goes on
         enter("done")
     except Exception as exc:  # one bad file must not stop the batch, whatever the bug
         failure = failure_of(task.source, exc, stage, task.digest)

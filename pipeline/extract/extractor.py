@@ -16,6 +16,7 @@ from pipeline.extract.candidates import Candidate, selected, text_of
 from pipeline.extract.components.wallets import wallet_candidate
 from pipeline.extract.nlp import build_nlp
 from pipeline.ids import mention_id
+from pipeline.parse.furniture import masked
 from pipeline.records import Document, Mention, Page
 
 WINDOW = 20_000
@@ -43,7 +44,11 @@ class Window:
 
 
 def windows(document: Document, index: int = 0, size: int = WINDOW) -> Iterator[Window]:
-    """Cut each page into windows of at most `size` characters, at paragraph or line breaks."""
+    """Cut each page into windows of at most `size` characters, at paragraph or line breaks.
+
+    Page furniture is blanked in the window text (same length), so no mention or sentence
+    comes from a running header, a page number or a footnote marker.
+    """
     for page in document.pages:
         start = page.start
         while start < page.end:
@@ -55,7 +60,8 @@ def windows(document: Document, index: int = 0, size: int = WINDOW) -> Iterator[
                 if cut <= start + size // 4:
                     cut = document.text.rfind(" ", start, end)
                 end = cut + 1 if cut > start else end
-            yield Window(index, page.number, start, document.text[start:end])
+            text = masked(document.text[start:end], start, page.furniture)
+            yield Window(index, page.number, start, text)
             start = end
 
 

@@ -131,6 +131,13 @@ def _generic(mention: Mention, lower: frozenset[str], acronyms: dict[str, str]) 
     if kind == "organization" and all(w.lower() in _FILLERS or is_english_word(w) for w in words):
         # Only dictionary words and no organisation keyword: "Statement of Facts".
         return True
+    if (
+        mention.text.isupper()
+        and " ".join(mention.sentence.split()) == " ".join(words)
+        and all(w.lower() in _FILLERS or is_english_word(w) for w in words)
+    ):
+        # A capitalised heading alone on its line, all dictionary words: "FORFEITURE ALLEGATION".
+        return True
     bare = mention.text.strip()
     # A short acronym the document never spells out is more often a label than an actor.
     return len(words) == 1 and bare.isupper() and len(bare) <= 4 and bare not in acronyms

@@ -8,14 +8,18 @@ Cost stays near linear: candidates meet only inside blocks of entities that shar
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz
 
+from pipeline.extract.geo import lookup
 from pipeline.extract.names import normalise
+from pipeline.resources import model_file
 
 # Only names of these types are resolved; wallets and countries are keyed exactly, and amounts
 # are statements of one document.
@@ -60,6 +64,79 @@ _STOP_TOKENS = {
     "technology",
     "services",
 }
+
+
+# Words a fragment may add to a name without naming something else: legal forms (normalise
+# already drops "Ltd", "Inc" ...), and the generic nouns that follow them.
+_LEGAL_WORDS = {
+    "company",
+    "co",
+    "corporation",
+    "corp",
+    "limited",
+    "ltd",
+    "inc",
+    "llc",
+    "plc",
+    "pte",
+    "sdn",
+    "bhd",
+    "gmbh",
+    "sa",
+    "ag",
+    "jsc",
+    "llp",
+    "lp",
+}
+# A fragment's core must keep this many words, so "Kim" or "Park" alone joins nothing.
+MIN_CORE_WORDS = 2
+
+
+@cache
+def _places() -> frozenset[str]:
+    data = json.loads(model_file("places.json").read_text(encoding="utf-8"))
+    return frozenset(data["places"])
+
+
+def _is_place(word: str) -> bool:
+    return word in _places() or lookup(word.title()) is not None
+
+
+def _core(name: str, legal: bool = True) -> tuple[str, ...]:
+    """Return a normalised name without trailing initials (and legal words)."""
+    words = normalise(name).split()
+    while words and (len(words[-1]) == 1 or (legal and words[-1] in _LEGAL_WORDS)):
+        words.pop()
+    return tuple(words)
+
+
+def fragments_match(a: EntityRow, b: EntityRow) -> bool:
+    """Say whether two names are fragments of one: extra initials, legal words, or place.
+
+    "Jin Wallet" and "Jin Wallet B."; "Dandong Hongxiang Industrial Development" and
+    "Hongxiang Industrial Development Company Ltd". A person's name never loses a leading
+    word: "Kim Wong" and "Kim Jong Un", "Park Jin Hyok" and "Park Il" stay apart.
+    """
+    if a.type != b.type:
+        return False
+    if (a.kind == "person") != (b.kind == "person"):
+        # A person and a company named after them differ by a legal word; an initial only
+        # ("Jin Wallet" read as a person, "Jin Wallet B." as an organisation) does not.
+        ca, cb = _core(a.name, legal=False), _core(b.name, legal=False)
+        return len(ca) >= MIN_CORE_WORDS and ca == cb
+    ca, cb = _core(a.name), _core(b.name)
+    if min(len(ca), len(cb)) < MIN_CORE_WORDS:
+        return False
+    if ca == cb:
+        return True
+    if a.kind == "person":
+        return False
+    short, long = sorted((ca, cb), key=len)
+    # Only a leading place name may be left over: "Dandong" Hongxiang Industrial Development.
+    extra = long[: len(long) - len(short)]
+    if long[len(extra) :] != short or len(short) < MIN_CORE_WORDS + 1:
+        return False
+    return all(_is_place(w) for w in extra) or _is_place(" ".join(extra))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +257,9 @@ def _join_fuzzy(rows: list[EntityRow], clusters: _Clusters) -> None:
             continue
         for i, a in enumerate(block):
             for b in block[i + 1 :]:
-                if clusters.find(a.id) != clusters.find(b.id) and _fuzzy_match(a, b):
+                if clusters.find(a.id) != clusters.find(b.id) and (
+                    _fuzzy_match(a, b) or fragments_match(a, b)
+                ):
                     clusters.union(a.id, b.id)
 
 

@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 
 from pipeline.errors import PipelineError
 from pipeline.parse.base import PageText, assemble, clean_text
+from pipeline.parse.furniture import edge_lines, find_furniture
 from pipeline.parse.pdf import needs_ocr_warning, page_list
 from pipeline.records import Document
 from pipeline.settings import OCR_MODES, Settings
@@ -149,7 +150,7 @@ def _rebuild(document: Document, data: bytes, texts: dict[int, str], failed: lis
     warnings.extend(f"OCR failed on {reason}" for reason in failed[:5])
     lines = (line.strip() for p in pages for line in p.text.splitlines())
     title = document.title or next((line[:200] for line in lines if len(line) > 3), None)
-    return assemble(
+    rebuilt = assemble(
         data,
         document.source,
         document.kind,
@@ -159,3 +160,5 @@ def _rebuild(document: Document, data: bytes, texts: dict[int, str], failed: lis
         byline=document.byline,
         warnings=warnings,
     )
+    # Offsets moved: find the furniture again, with what the parser saw at the page edges.
+    return find_furniture(rebuilt, edge_lines(document))

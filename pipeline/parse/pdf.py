@@ -10,6 +10,7 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import ParseError
 from pipeline.parse.base import PageText, assemble, clean_text, control_ratio
+from pipeline.parse.furniture import find_furniture
 from pipeline.records import Document
 
 # A page whose text is mostly control characters has a broken font encoding (no ToUnicode map).
@@ -17,6 +18,9 @@ GARBAGE_CONTROL_RATIO = 0.05
 # A page covered by an image with fewer characters than this is a scan with only a stamp on it.
 SCAN_MAX_CHARS = 400
 SCAN_MIN_IMAGE_COVER = 0.5
+# Share of the page height at the top and at the bottom read apart as the header and footer
+# bands: a line found there may be page furniture.
+EDGE_BAND = 0.07
 
 
 class PdfParser:
@@ -42,11 +46,14 @@ class PdfParser:
                     f"{source}: {count} pages is over the limit of {self.max_pages}; "
                     "raise it with --max-pages to ingest this file"
                 )
-            pages = list(_pages(pdf, source))
+            read = list(_pages(pdf, source))
+            pages = [page for page, _ in read]
             title = _title(pdf) or _first_line(pages)
         flagged = [n for n, p in enumerate(pages, start=1) if not p.has_text]
         warnings = [needs_ocr_warning(flagged, len(pages))] if flagged else []
-        return assemble(data, source, self.kind, pages, title=title, warnings=warnings)
+        document = assemble(data, source, self.kind, pages, title=title, warnings=warnings)
+        edges = {n: band for n, (_, band) in enumerate(read, start=1) if band}
+        return find_furniture(document, edges)
 
 
 def page_list(numbers: list[int], shown: int = 20) -> str:
@@ -80,7 +87,8 @@ def _open(data: bytes, source: str) -> Iterator[pdfium.PdfDocument]:
         pdf.close()
 
 
-def _pages(pdf: pdfium.PdfDocument, source: str) -> Iterator[PageText]:
+def _pages(pdf: pdfium.PdfDocument, source: str) -> Iterator[tuple[PageText, set[str]]]:
+    """Yield each page's text with the lines of text in its header and footer bands."""
     for index in range(len(pdf)):
         try:
             page = pdf[index]
@@ -89,10 +97,23 @@ def _pages(pdf: pdfium.PdfDocument, source: str) -> Iterator[PageText]:
         try:
             textpage = page.get_textpage()
             raw = textpage.get_text_bounded()
+            judged = _judge(page, raw)
+            band = _bands(page, textpage) if judged.has_text else set()
             textpage.close()
-            yield _judge(page, raw)
+            yield judged, band
         finally:
             page.close()
+
+
+def _bands(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> set[str]:
+    """Return the lines of text inside the top and bottom bands of a page."""
+    left, bottom, right, top = page.get_bbox()
+    edge = (top - bottom) * EDGE_BAND
+    found: set[str] = set()
+    for low, high in ((top - edge, top), (bottom, bottom + edge)):
+        text = clean_text(textpage.get_text_bounded(left, low, right, high))
+        found.update(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    return found
 
 
 def _judge(page: pdfium.PdfPage, raw: str) -> PageText:

@@ -15,6 +15,13 @@ CREATE TABLE IF NOT EXISTS pages (
     has_text INTEGER NOT NULL, ocr INTEGER NOT NULL, text TEXT NOT NULL,
     UNIQUE (document_id, number)
 );
+-- Page furniture (running headers, page numbers, footnote markers): document offsets of text
+-- that stays in pages.text but is left out of snippets.
+CREATE TABLE IF NOT EXISTS page_furniture (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, page INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS page_furniture_page ON page_furniture(document_id, page);
 CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
     text, content='pages', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
 );

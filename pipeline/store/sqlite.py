@@ -15,6 +15,7 @@ from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Relation
 from pipeline.store.base import Hit, SearchResult, text_and_pages
+from pipeline.store.furniture import body_snippets, with_furniture
 from pipeline.store.sqlite_entities import EntityQueries
 
 SCHEMA_VERSION = "1"
@@ -102,6 +103,7 @@ class SqliteStore(EntityQueries):
             with self._transaction():
                 self.db.execute("DELETE FROM pages WHERE document_id = ?", (document.id,))
                 self.db.execute("DELETE FROM mentions WHERE document_id = ?", (document.id,))
+                self.db.execute("DELETE FROM page_furniture WHERE document_id = ?", (document.id,))
                 self.db.execute(
                     "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE "
                     "SET kind=excluded.kind, title=excluded.title, date=excluded.date, "
@@ -139,6 +141,10 @@ class SqliteStore(EntityQueries):
                         )
                         for p in document.pages
                     ],
+                )
+                self.db.executemany(
+                    "INSERT INTO page_furniture VALUES (?,?,?,?,?)",
+                    [(document.id, p.number, *f) for p in document.pages for f in p.furniture],
                 )
                 for entity in kept:
                     self._upsert_entity(entity)
@@ -335,7 +341,7 @@ class SqliteStore(EntityQueries):
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        return [
+        hits = [
             Hit(
                 r["document_id"],
                 r["source"],
@@ -348,6 +354,7 @@ class SqliteStore(EntityQueries):
             )
             for r in rows
         ]
+        return body_snippets(self.db, hits, match)
 
     def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
         norm = normalise(query)
@@ -503,6 +510,7 @@ class SqliteStore(EntityQueries):
                 (row["id"],),
             ).fetchall()
             text, rebuilt = text_and_pages(pages)
+            rebuilt = with_furniture(self.db, row["id"], rebuilt)
             yield Document(
                 id=row["id"],
                 source=row["source"],

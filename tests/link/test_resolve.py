@@ -101,3 +101,26 @@ def test_judgements_merge_split_rename() -> None:
     assert resolution.canonical["b"] == "b"  # the split-off entity stands alone
     assert resolution.mentions == {"m2": "b"}  # ...and takes the alias's mentions along
     assert resolution.names == {"a": "Lazarus"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "joined"),
+    [
+        # Extra initials, legal words, or a leading place name: one entity.
+        (row("a", "Jin Wallet", "organization"), row("b", "Jin Wallet B.", "organization"), True),
+        (row("a", "Jin Wallet", "person"), row("b", "Jin Wallet B.", "organization"), True),
+        (
+            row("a", "Dandong Hongxiang Industrial Development", "company"),
+            row("b", "Hongxiang Industrial Development Company Ltd", "company"),
+            True,
+        ),
+        # Distinct people who share a surname, and a bank with another in its name: apart.
+        (row("a", "Kim Wong", "person"), row("b", "Kim Jong Un", "person"), False),
+        (row("a", "Park Jin Hyok", "person"), row("b", "Park Il", "person"), False),
+        (row("a", "Kim Jong", "person"), row("b", "Kim Jong Un", "person"), False),
+        (row("a", "Bank of China", "bank"), row("b", "Agricultural Bank of China", "bank"), False),
+        (row("a", "John Smith", "person"), row("b", "John Smith Company", "company"), False),
+    ],
+)
+def test_resolve_fragments(a: EntityRow, b: EntityRow, joined: bool) -> None:
+    assert same(cluster([a, b]), "a", "b") is joined

@@ -7,7 +7,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extract.candidates import Candidate, add, text_of
+from pipeline.extract.candidates import Candidate, add, raw_text_of, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
@@ -99,6 +99,45 @@ _GENERIC = {
 }
 
 
+# A section number before a heading: "E.", "IV.", "3.", "(b)".
+_ENUMERATOR = re.compile(
+    r"^\s*(?:\(?[A-Za-z]\)|\(?\d{1,3}\)|[A-Z]\.|[IVXLC]{1,6}\.|\d{1,3}(?:\.\d+)*\.?)\s+"
+)
+_HEADING_WORDS = 8
+_OPEN_WORDS = {"a", "an", "in", "at", "by", "to", "with", "from", "through", "via"}
+
+
+def _line_at(text: str, at: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return start, end if end >= 0 else len(text)
+
+
+def _heading_shape(line: str) -> bool:
+    """Say whether one line looks like a heading: short, capitalised, not ending a clause."""
+    line = _ENUMERATOR.sub("", line, count=1).strip()
+    words = line.split()
+    if not words or len(words) > _HEADING_WORDS or not line[0].isupper():
+        return False
+    return line[-1] not in ".,;:" and words[-1].lower() not in _CONNECTORS | _OPEN_WORDS
+
+
+def heading_line(text: str, at: int) -> bool:
+    """Say whether the line holding position `at` is a section heading, not prose.
+
+    A heading has a heading's shape and follows nothing, a blank line, a line that ended a
+    sentence, or another heading; after a line that stops mid-sentence it is wrapped prose.
+    """
+    start, end = _line_at(text, at)
+    if not _heading_shape(text[start:end]):
+        return False
+    if start == 0:
+        return True
+    p_start, p_end = _line_at(text, start - 1)
+    before = text[p_start:p_end].rstrip()
+    return not before.strip() or before.endswith((".", ":", "?", "!")) or _heading_shape(before)
+
+
 class CasinoFinder:
     """spaCy component proposing casinos and junkets, known or not."""
 
@@ -121,14 +160,28 @@ class CasinoFinder:
                     "casinos.gazetteer",
                 ),
             )
+        raw = raw_text_of(doc)
         for pattern, kind in PATTERNS:
             for match in pattern.finditer(text):
+                # "E. Casinos", "Cash-out" under "D. Junkets": a heading names a topic.
+                if any(heading_line(raw, at) for at in _line_starts(raw, *match.span())):
+                    continue
                 self._propose(doc, match.start("name"), match.group("name"), kind)
         return doc
 
     def _propose(self, doc: Doc, start: int, name: str, kind: str) -> None:
         words = name.split()
-        while words and (words[0].lower() in _LEADING_NOISE or lookup(words[0]) is not None):
+        # A sentence end inside the name ("DPRK. E. Casinos"): the name starts after it.
+        for i in range(len(words) - 1, 0, -1):
+            if _SENTENCE_END_WORD.match(words[i - 1]):
+                cut = _nth_word_start(name, i)
+                start, name, words = start + cut, name[cut:], words[i:]
+                break
+        while words and (
+            words[0].lower() in _LEADING_NOISE
+            or lookup(words[0]) is not None
+            or _ENUMERATOR.match(words[0] + " ")
+        ):
             cut = name.index(words[0]) + len(words[0])
             start += cut + (len(name[cut:]) - len(name[cut:].lstrip()))
             name = name[cut:].lstrip()
@@ -154,6 +207,20 @@ class CasinoFinder:
             doc,
             Candidate(start, start + len(name), "casino", name, key, value, "casinos.pattern", 0.8),
         )
+
+
+# A word that ends a sentence or numbers a section, not part of a name: "DPRK.", "E.", "IV.".
+_SENTENCE_END_WORD = re.compile(r"^(?:[A-Z]{2,}|[A-Z]|[IVXLC]{1,6}|\d{1,3}|[a-z]{3,})\.$")
+
+
+def _nth_word_start(text: str, n: int) -> int:
+    """Return the offset of the n-th (from 0) whitespace-separated word of `text`."""
+    return [m.start() for m in re.finditer(r"\S+", text)][n]
+
+
+def _line_starts(text: str, start: int, end: int) -> list[int]:
+    """Return a position on each line that the span [start, end) touches."""
+    return [start] + [i + 1 for i in range(start, min(end, len(text))) if text[i] == "\n"]
 
 
 @Language.factory("mt_casinos")
