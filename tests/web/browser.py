@@ -1,0 +1,71 @@
+"""Headless Debian Chromium through Playwright, with every request the page makes recorded."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The system browser, never a downloaded one; no background traffic of its own.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def chromium_or_skip() -> Path:
+    """Return the browser's path, or skip the test saying what is missing."""
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not CHROMIUM.is_file() and shutil.which("chromium") is None:
+        pytest.skip("no Chromium here: apt-get install chromium chromium-driver")
+    return CHROMIUM if CHROMIUM.is_file() else Path(str(shutil.which("chromium")))
+
+
+@dataclass
+class Recorder:
+    """What a page did: every request's URL, every dialog and console error."""
+
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def foreign(self, base: str) -> list[str]:
+        """Return the requests that went anywhere but the server under test."""
+        home = urlsplit(base).netloc
+        return [u for u in self.requests if urlsplit(u).netloc != home]
+
+
+@contextmanager
+def browser_page(width: int = 1280, height: int = 800) -> Iterator[tuple[Any, Recorder]]:
+    """Open a fresh headless page; yield it with its recorder."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_or_skip()
+    record = Recorder()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(path), args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.on("request", lambda r: record.requests.append(r.url))
+
+            def dismiss(dialog: Any) -> None:
+                record.dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
+            page.on("console", lambda m: record.console.append(f"{m.type}: {m.text}"))
+            page.set_default_timeout(15_000)
+            yield page, record
+        finally:
+            browser.close()
