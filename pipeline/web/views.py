@@ -88,8 +88,10 @@ def _hit(raw: dict[str, Any]) -> dict[str, Any]:
     why = {"text": "words of the query", "entity": "a mention of a matching entity"}.get(
         matched, matched
     )
-    if raw.get("alias"):
-        why = f"{why} (alias {raw['alias']})"
+    # The search backends may name the alias a hit matched through; read it wherever it is.
+    alias = raw.get("alias") or raw.get("matched_alias") or (entity or {}).get("alias")
+    if alias:
+        why = f"{why} (through the alias {alias})"
     retrievers = raw.get("retrievers") or []
     if "semantic" in retrievers and matched != "semantic":
         why = f"{why}, and its meaning"
@@ -151,6 +153,7 @@ def search_page(store: Store, location: str, params: SearchParams) -> dict[str, 
         "error": None,
         "semantic": semantic_available(),
         "filters": [],
+        "notice": None,
     }
     if not params.q:
         return out
@@ -186,15 +189,23 @@ def _meaning_hits(location: str, params: SearchParams, start: int) -> dict[str, 
         return {
             "error": "meaning search needs the 'semantic' extra: pip install 'moneytrail[semantic]'"
         }
-    from pipeline.semantic.search import hybrid_search, semantic_search
+    from pipeline.semantic.search import hybrid_search, pending_documents, semantic_search
 
     run = hybrid_search if params.mode == "hybrid" else semantic_search
     try:
         found = run(location, params.q, start + PER_PAGE + 1, params.type, embed_missing=False)
+        pending = pending_documents(location)
     except PipelineError as exc:
         return {"error": str(exc)}
     raws = found["hits"][start:]
-    return {"hits": [_hit(r) for r in raws[:PER_PAGE]], "more": len(raws) > PER_PAGE}
+    out: dict[str, Any] = {"hits": [_hit(r) for r in raws[:PER_PAGE]], "more": len(raws) > PER_PAGE}
+    if pending:
+        # A page request never embeds (minutes on a CPU); the analyst is told what is missing.
+        out["notice"] = (
+            f"{pending} stored document(s) have no vectors yet, so meaning search does not "
+            "see them; run 'moneytrail embed' to add them."
+        )
+    return out
 
 
 def _canonical(store: Store) -> Any:

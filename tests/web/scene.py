@@ -58,13 +58,14 @@ HOSTILE_HTML = (
 )
 
 
-def write_corpus(folder: Path) -> Path:
+def write_corpus(folder: Path, hostile: bool = True) -> Path:
     """Write the documents into a folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "memo.txt").write_text(MEMO, encoding="utf-8")
     (folder / "review.pdf").write_bytes(make_pdf(PDF_PAGES))
-    (folder / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
-    (folder / "hostile.html").write_text(HOSTILE_HTML, encoding="utf-8")
+    if hostile:
+        (folder / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+        (folder / "hostile.html").write_text(HOSTILE_HTML, encoding="utf-8")
     return folder
 
 
@@ -80,10 +81,10 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def build_store(folder: Path) -> Path:
+def build_store(folder: Path, hostile: bool = True) -> Path:
     """Ingest the corpus and import the OFAC fixtures through the CLI; return the store."""
     store = folder / "mt.db"
-    docs = write_corpus(folder / "docs")
+    docs = write_corpus(folder / "docs", hostile)
     done = cli("ingest", str(docs), "--store", str(store), "--workers", "0")
     assert done.returncode == 0, done.stderr
     for name in ("sdn-2024-01-10.xml", "sdn-2025-03-25.xml", "transfers.csv"):

@@ -30,7 +30,8 @@
       var cy = cytoscape({
         container: box,
         elements: graph.elements,
-        wheelSensitivity: 0.3,
+        minZoom: 0.2,
+        maxZoom: 2.5,
         style: [
           {
             selector: "node",
