@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pipeline import __version__
 from pipeline.api import create_app
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, PipelineError, StoreError
 from pipeline.store import Store, open_store
 from pipeline.web import security, views
 from pipeline.web.pageimage import PageImageError, page_image
@@ -157,6 +158,17 @@ def _web_app(location: str, api_key: str | None) -> FastAPI:
     @app.exception_handler(404)
     def not_found(request: Request, exc: Exception) -> HTMLResponse:
         return render(request, "error.html", 404, message="There is no page here.")
+
+    @app.exception_handler(RequestValidationError)
+    def bad_parameters(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        names = sorted({str(e["loc"][-1]) for e in exc.errors()})
+        message = f"The address has a bad value for {', '.join(names)}; correct it and reload."
+        return render(request, "error.html", 400, message=message)
+
+    @app.exception_handler(PipelineError)
+    def pipeline_error(request: Request, exc: PipelineError) -> HTMLResponse:
+        unavailable = isinstance(exc, StoreError | ConfigError)
+        return render(request, "error.html", 503 if unavailable else 500, message=str(exc))
 
     async def form(request: Request) -> dict[str, list[str]]:
         """Read a url-encoded form and check its CSRF token (no multipart parser needed)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,3 +70,20 @@ def browser_page(width: int = 1280, height: int = 800) -> Iterator[tuple[Any, Re
             yield page, record
         finally:
             browser.close()
+
+
+def image_loaded(page: Any, selector: str, seconds: float = 15) -> int:
+    """Wait until an image has pixels and return its natural width (0 if it never loads).
+
+    Polled from Python: Playwright's wait_for_function evaluates a string, which the pages'
+    Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+    """
+    locator = page.locator(selector)
+    locator.scroll_into_view_if_needed()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        width = int(locator.evaluate("img => img.complete ? img.naturalWidth : 0"))
+        if width:
+            return width
+        time.sleep(0.1)
+    return 0

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from tests.onchain.conftest import CASINO
-from tests.web.browser import browser_page
+from tests.web.browser import browser_page, image_loaded
 from tests.web.scene import build_store, serving
 
 
@@ -32,15 +32,14 @@ def main(target: Path) -> None:
                 page.screenshot(path=str(target / f"web-{name}.png"))
             page.goto(url + "/search?q=Sinaloa")
             page.locator(".hit h3 a").first.click()
-            page.wait_for_function("document.querySelector('.pageimage img').naturalWidth > 0")
+            image_loaded(page, ".pageimage img")
+            page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=str(target / "web-document.png"))
             page.goto(url + "/entities/Lazarus%20Group")
             page.wait_for_selector("#graph[data-ready]")
-            page.locator("#graph").scroll_into_view_if_needed()
-            page.screenshot(path=str(target / "web-entity.png"))
+            page.screenshot(path=str(target / "web-entity.png"), full_page=True)
             page.goto(url + f"/wallets/{CASINO}")
-            page.locator("#paths-h").scroll_into_view_if_needed()
-            page.screenshot(path=str(target / "web-wallet.png"))
+            page.screenshot(path=str(target / "web-wallet.png"), full_page=True)
             outside = record.foreign(url)
             if outside:
                 raise SystemExit(f"requests left the server: {outside}")

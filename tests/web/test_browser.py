@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.onchain.conftest import CASINO, LAZARUS
-from tests.web.browser import browser_page, chromium_or_skip
+from tests.web.browser import browser_page, chromium_or_skip, image_loaded
 from tests.web.scene import cli, serving
 
 pytestmark = pytest.mark.slow
@@ -46,9 +46,7 @@ def test_a_hit_opens_its_page_with_the_mention_in_view(server: str, browse: Any)
     assert "t-actor" in (focus.get_attribute("class") or "")
     assert focus.is_visible() and focus.bounding_box() is not None
     # The PDF page is drawn beside the text, from the page image route.
-    image = page.locator(".pageimage img")
-    image.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.pageimage img').naturalWidth > 0")
+    assert image_loaded(page, ".pageimage img") > 500
 
 
 def test_an_entity_lists_its_documents_and_draws_its_graph(server: str, browse: Any) -> None:

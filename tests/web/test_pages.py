@@ -62,6 +62,12 @@ def test_every_page_sends_the_content_security_policy(base: str, path: str) -> N
     assert not re.search(r"<script(?![^>]*\bsrc=\"/static/)", response.text)
 
 
+def test_a_bad_parameter_is_an_html_page_saying_which(base: str) -> None:
+    response = httpx.get(f"{base}/search?q=x&page=two", headers=HTML)
+    assert response.status_code == 400 and "bad value for page" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+
+
 def test_swagger_pages_that_load_from_a_cdn_are_gone(base: str) -> None:
     for path in ("/docs", "/redoc", "/api/docs"):
         assert httpx.get(base + path).status_code == 404
