@@ -24,6 +24,17 @@ ARGS = [
 ]
 
 
+def browser_missing() -> str | None:
+    """Say what is missing for the browser tests, or None when they can run."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.is_file() and shutil.which("chromium") is None:
+        return "no Chromium here: apt-get install chromium chromium-driver"
+    return None
+
+
 def chromium_or_skip() -> Path:
     """Return the browser's path, or skip the test saying what is missing."""
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")

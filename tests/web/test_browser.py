@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 
 from tests.onchain.conftest import CASINO, LAZARUS
-from tests.web.browser import browser_page, chromium_or_skip, image_loaded
+from tests.web.browser import browser_missing, browser_page, chromium_or_skip, image_loaded
 from tests.web.scene import cli, serving
 
-pytestmark = pytest.mark.slow
+# Decided at collection, so a machine without a browser skips before the scene is ingested.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing())),
+]
 
 
 @pytest.fixture(scope="module")
