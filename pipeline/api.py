@@ -170,6 +170,9 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
         "entities, wallets, relations and counts.",
         dependencies=[Depends(check_key)],
         responses=ERRORS,
+        # Swagger UI and ReDoc load from a CDN, which the workbench's offline promise forbids.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(StarletteHTTPException)

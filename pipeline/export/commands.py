@@ -96,14 +96,15 @@ def serve_cmd(
         typer.Option(
             "--api-key-env",
             metavar="VAR",
-            help="Require the API key held in this environment variable (X-API-Key header).",
+            help="Require the API key held in this environment variable (X-API-Key header; "
+            "the pages ask for it on a login form).",
         ),
     ] = None,
 ) -> None:
-    """Serve a read-only HTTP API over the store (OpenAPI at /openapi.json)."""
+    """Serve the analyst's workbench at / and the JSON API beside it (OpenAPI at /openapi.json)."""
     import uvicorn
 
-    from pipeline.api import create_app
+    from pipeline.web import create_workbench
 
     location = _existing_store(store)
     api_key: str | None = None
@@ -127,7 +128,7 @@ def serve_cmd(
         f"serving {escape(_shown(location))} on http://{escape(host)}:{port}{guarded}",
         highlight=False,
     )
-    uvicorn.run(create_app(location, api_key), host=host, port=port, log_level="info")
+    uvicorn.run(create_workbench(location, api_key), host=host, port=port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:
