@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.link.document import link_document
+from pipeline.link.kinds import settle_kinds
 from pipeline.link.relations import find_relations
 from pipeline.records import Document, Entity, Mention, Relation
 
@@ -22,5 +23,5 @@ class Linked:
 
 def link(document: Document, mentions: list[Mention]) -> Linked:
     """Assign entities to a document's mentions and find the relations its sentences state."""
-    linked, entities = link_document(document, mentions)
+    linked, entities = link_document(document, settle_kinds(document, mentions))
     return Linked(linked, entities, find_relations(document, linked))

@@ -156,7 +156,7 @@ _MONTH = (
 )
 _DATE = re.compile(
     rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d\d\b|\b\d{{1,2}}\s+{_MONTH}\s+(?:19|20)\d\d\b|"
-    r"(?<=\bin\s)(?:19|20)\d\d\b"
+    r"(?<=\b[Ii]n\s)(?:19|20)\d\d\b"
 )
 _PRIMARY_CONCERN = re.compile(r"primary\s+money\s+laundering\s+concern", re.I)
 
@@ -242,7 +242,11 @@ def _argument(doc: Doc, slot: Slot) -> _Arg | None:
         # argument of its own (the hyphen frame reads "China-based").
         return _Arg(slot, root, root, ())
     role = role_of(root)
-    roles = [role, *_clause_roles(_phrase_top(root))]
+    top = _phrase_top(root)
+    roles = [role, *_clause_roles(top)]
+    for described in (c for c in top.children if c.dep_ == "appos"):
+        # "Wu Huihui, an over-the-counter trader based in China".
+        roles += _clause_roles(described)
     if role.role == "subj" and role.head.lemma_ == "be" and role.head.dep_ in ("ccomp", "xcomp"):
         # "FinCEN found Iran to be a jurisdiction of ...": Iran is what was found.
         roles.append(Role(role.head.head, "obj"))
