@@ -159,7 +159,12 @@ def find_documents(dev: DevSet, roots: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name, doc in dev.documents.items():
         path = next(
-            (p for root in roots for p in (root / doc["folder"] / name, root / name) if p.is_file()),
+            (
+                p
+                for root in roots
+                for p in (root / doc["folder"] / name, root / name)
+                if p.is_file()
+            ),
             None,
         )
         if path is None:
@@ -273,13 +278,15 @@ def score(
     return outcomes
 
 
-def run(folder: Path, roots: list[Path]) -> dict[str, Outcome]:
-    """Parse, extract and link every dev-set PDF, then score relations and kinds."""
+def run(folder: Path, roots: list[Path], only: set[str] | None = None) -> dict[str, Outcome]:
+    """Parse, extract and link every dev-set PDF (or those in `only`), then score them."""
     from pipeline.extract.extractor import Extractor
     from pipeline.link import link
     from pipeline.parse import parse
 
     dev = load_dev_set(folder)
+    if only is not None:
+        dev = DevSet({k: v for k, v in dev.documents.items() if k in only}, dev.pairs, dev.kinds)
     paths = find_documents(dev, roots)
     extractor = Extractor()
     extracted = {}

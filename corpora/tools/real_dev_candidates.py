@@ -62,13 +62,25 @@ def main(paths: list[str]) -> None:
             if span is None:
                 continue
             mentions = [
-                {"start": m.start, "end": m.end, "type": m.type, "text": m.text,
-                 "kind": m.value.get("kind") or m.value.get("code")}
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "type": m.type,
+                    "text": m.text,
+                    "kind": m.value.get("kind") or m.value.get("code"),
+                }
                 for m in sorted(group, key=lambda m: m.start)
             ]
-            row = {"file": path.name, "sha256": digest, "page": page, "start": span[0],
-                   "end": span[1], "sentence": document.text[span[0]:span[1]],
-                   "mentions": mentions, "relations": relations.get((page, sentence), [])}
+            row = {
+                "file": path.name,
+                "sha256": digest,
+                "page": page,
+                "start": span[0],
+                "end": span[1],
+                "sentence": document.text[span[0] : span[1]],
+                "mentions": mentions,
+                "relations": relations.get((page, sentence), []),
+            }
             print(json.dumps(row))
 
 

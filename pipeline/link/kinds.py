@@ -52,7 +52,9 @@ def _defined_kind(text: str, acronym: str) -> str | None:
     """Return the kind of what an acronym stands for: "Virtual Assets Unit (VAU)"."""
     from pipeline.link.document import acronym_of
 
-    found = re.search(rf"([^()\n]{{3,120}}?)\s*\(\s*(?:the\s+)?[\"“]?{re.escape(acronym)}[\"”]?\s*\)", text)
+    found = re.search(
+        rf"([^()\n]{{3,120}}?)\s*\(\s*(?:the\s+)?[\"“]?{re.escape(acronym)}[\"”]?\s*\)", text
+    )
     if not found:
         return None
     words = found.group(1).split()

@@ -60,7 +60,7 @@ def _rules(*pairs: tuple[str, VerbRule]) -> dict[str, list[VerbRule]]:
 
 
 def _r(predicate: str, subject: frozenset[str] | str, obj: frozenset[str] | str) -> VerbRule:
-    as_set = (lambda x: frozenset(x.split()) if isinstance(x, str) else x)  # noqa: E731
+    as_set = lambda x: frozenset(x.split()) if isinstance(x, str) else x  # noqa: E731
     return VerbRule(predicate, as_set(subject), as_set(obj))
 
 
@@ -275,7 +275,10 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                 if ra.role in rule.subject_roles and rb.role in rule.object_roles:
                     # A name that only modifies the argument ("established a BOI database")
                     # is no argument, except a victim ("stole Bybit's funds").
-                    if ra.modifier or (rb.modifier and rule.predicate != "stole"):
+                    # "The DYEPACK malware was attributed to ...": the name modifies its kind.
+                    if (ra.modifier and rule.predicate != "attributed_to") or (
+                        rb.modifier and rule.predicate != "stole"
+                    ):
                         continue
                     found.append(rule.predicate)
             if (
@@ -346,7 +349,9 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
         b.root.dep_ in ("compound", "poss", "npadvmod")
         and b.slot.kind in AUTHORITY
         and b.root.head.lemma_.lower() in SANCTION_NOUNS
-        and any(r.head.i == b.root.head.i and r.role in ("prep:on", "prep:against") for r in a.roles)
+        and any(
+            r.head.i == b.root.head.i and r.role in ("prep:on", "prep:against") for r in a.roles
+        )
     ):
         # "OFAC sanctions on Syria".
         found.append("sanctioned_by")
@@ -361,10 +366,9 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     possessed = a.slot.start <= noun.idx < a.slot.end or (
         a.root.dep_ == "appos" and a.root.head.i == noun.i
     )
-    if rb.role == "poss" and possessed and a.slot.kind in AUTHORITY:
+    if rb.role == "poss" and possessed and a.slot.kind in AUTHORITY and b.slot.kind in AUTHORITY:
         # "Treasury's Financial Crimes Enforcement Network": a bureau of a department.
-        if b.slot.kind in AUTHORITY:
-            found.append("member_of")
+        found.append("member_of")
     if ra.role == "poss" and ra.head.lemma_.lower() in FIRM_NOUNS and a.slot.kind == "person":
         firm = ra.head
         if firm.i == b.top.i or _described_by(b, firm):
@@ -420,14 +424,10 @@ def _amount(slots: list[Slot], at: int) -> dict[str, Any]:
     return {"amount": {**value, "text": nearest.mention.text}}
 
 
-def typed_relations(
-    doc: Doc, slots: list[Slot]
-) -> list[tuple[str, Slot, Slot, dict[str, Any]]]:
+def typed_relations(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot, dict[str, Any]]]:
     """Return (predicate, subject, object, attributes) stated by a parsed sentence."""
     args = [
-        arg
-        for arg in (_argument(doc, s) for s in slots if s.type in ARGUMENTS)
-        if arg is not None
+        arg for arg in (_argument(doc, s) for s in slots if s.type in ARGUMENTS) if arg is not None
     ]
     found: list[tuple[str, Slot, Slot, dict[str, Any]]] = []
     seen: set[tuple[str, str, str]] = set()

@@ -110,7 +110,10 @@ def negated(verb: Token) -> bool:
 
 def hedged(verb: Token) -> bool:
     """Say whether a verb is only possible ("may have", "could")."""
-    return any(c.dep_ == "aux" and c.lower_ in _HEDGES for c in verb.children)
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    # "may have stolen": the modal hangs on "have".
+    auxiliaries += [g for c in auxiliaries for g in c.children if g.dep_ == "aux"]
+    return any(c.lower_ in _HEDGES for c in auxiliaries)
 
 
 def subject_of(verb: Token) -> Token | None:
