@@ -376,6 +376,45 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     return found
 
 
+_LISTING_VERBS = {"list", "publish", "file", "designate", "add", "identify", "attribute", "tie"}
+_WALLET_NOUNS = {"address", "wallet", "account"}
+
+
+def _linked(verb: Token, noun: Token) -> bool:
+    """Say whether a verb governs a noun or hangs on it as a clause."""
+    return verb.i == noun.i or verb.head.i == noun.i or noun.head.i == verb.i
+
+
+def _wallet_frame(a: _Arg, b: _Arg) -> list[str]:
+    """Return holds for "a Lazarus Group address, 0x..", "addresses OFAC lists for X",
+    "added 0x.. to the Lazarus Group's entry"."""
+    if a.slot.type != "actor" or b.slot.type != "wallet":
+        return []
+    nouns = [b.root.head if b.root.dep_ == "appos" else b.root]
+    nouns += [c for c in b.root.children if c.dep_ == "appos"]  # "0x3C.., an address that"
+    for noun in nouns:
+        if (
+            a.root.dep_ in ("compound", "poss")
+            and a.root.head.i == noun.i
+            and noun.lemma_.lower() in _WALLET_NOUNS
+        ):
+            return ["holds"]
+        for role in a.roles:
+            host = role.head
+            if (
+                role.role == "prep:for"
+                and host.lemma_.lower() in _LISTING_VERBS | _WALLET_NOUNS
+                and _linked(host, noun)
+            ):
+                return ["holds"]
+        if a.root.dep_ == "poss" and a.root.head.lemma_.lower() == "entry":
+            entry = a.root.head
+            verb = entry.head.head if entry.dep_ == "pobj" else entry.head
+            if verb.lemma_.lower() in _LISTING_VERBS and _linked(verb, noun):
+                return ["holds"]
+    return []
+
+
 _OF = re.compile(r"^\s*of\s+(?:the\s+)?$", re.I)
 _HYPHEN = re.compile(r"^\s*-\s*(based|sanctioned|designated)\b", re.I)
 
@@ -434,7 +473,9 @@ def typed_relations(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot, 
     for a, b in permutations(args, 2):
         if a.slot.mention.entity_id == b.slot.mention.entity_id or a.root.i == b.root.i:
             continue
-        predicates = _verb_frame(a, b) + _noun_frame(a, b) + _hyphen_frame(doc, a, b)
+        predicates = (
+            _verb_frame(a, b) + _noun_frame(a, b) + _hyphen_frame(doc, a, b) + _wallet_frame(a, b)
+        )
         for predicate in predicates:
             if predicate in ("owns", "controls") and b.slot.type == "wallet":
                 predicate = "holds"

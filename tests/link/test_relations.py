@@ -89,6 +89,16 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
             ("Velmur Management Pte Ltd", "located_in", "Singapore"),
         ),
         (
+            "A further Lazarus Group address, 0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1, "
+            "received the funds.",
+            ("Lazarus Group", "holds", "0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1"),
+        ),
+        (
+            "Deposits came from 0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1, an address OFAC "
+            "lists for Huione Pay.",
+            ("Huione Pay", "holds", "0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1"),
+        ),
+        (
             "In 2016 FinCEN found Bank of Dandong to be of primary money laundering concern.",
             ("Bank of Dandong", "designated_by", "Financial Crimes Enforcement Network"),
         ),
