@@ -557,12 +557,26 @@ def evaluate_cmd(
     ),
     errors: Annotated[bool, typer.Option("--errors", help="List every miss.")] = False,
     as_json: JsonOpt = False,
+    relations: Annotated[
+        bool,
+        typer.Option(
+            "--relations",
+            help="FOLDER is a relation dev set (corpora/real-dev): score typed relations "
+            "per predicate and actor kinds.",
+        ),
+    ] = False,
+    shared: Annotated[
+        str, typer.Option("--shared", help="Folder holding the dev set's PDFs (with --relations).")
+    ] = "../shared/data",
 ) -> None:
     """Score extraction against annotated documents: precision, recall, F1 per type."""
     from pathlib import Path
 
     from pipeline.evaluate import evaluate, gold_files
 
+    if relations:
+        _evaluate_relations(folder, shared, errors, as_json)
+        return
     try:
         pairs = gold_files(Path(folder))
         extracted = {
@@ -605,6 +619,69 @@ def evaluate_cmd(
                 out.print(f"missed   {name:8} {escape(miss)}", highlight=False)
             for extra in s.false_positives:
                 out.print(f"spurious {name:8} {escape(extra)}", highlight=False)
+
+
+def _evaluate_relations(folder: str, shared: str, errors: bool, as_json: bool) -> None:
+    """Print typed-relation and kind scores on a real-text dev set, per split."""
+    from pathlib import Path
+
+    from pipeline.evaluate_relations import run
+
+    try:
+        outcomes = run(Path(folder), [Path(shared)])
+    except PipelineError as exc:
+        _die(str(exc))
+    if as_json:
+        _print_json({split: o.to_json(errors) for split, o in outcomes.items()})
+        return
+    for split, outcome in outcomes.items():
+        data = outcome.to_json(errors)
+        table = Table(
+            "predicate",
+            "precision",
+            "recall",
+            "F1",
+            "tp",
+            "fp",
+            "fn",
+            title=f"{split}: typed relations in {folder}",
+            title_justify="left",
+        )
+        for name, row in data["predicates"].items():
+            table.add_row(
+                name,
+                f"{row['precision']:.3f}",
+                f"{row['recall']:.3f}",
+                f"{row['f1']:.3f}",
+                str(row["tp"]),
+                str(row["fp"]),
+                str(row["fn"]),
+            )
+        micro = data["typed_micro"]
+        table.add_row(
+            "all typed",
+            f"{micro['precision']:.3f}",
+            f"{micro['recall']:.3f}",
+            f"{micro['f1']:.3f}",
+            "",
+            "",
+            "",
+        )
+        out.print(table)
+        kinds = data["kinds"]
+        out.print(
+            f"{split}: kind accuracy {kinds['accuracy']:.3f} ({kinds['right']} of "
+            f"{kinds['found']} gold actors found; {kinds['gold']} annotated)",
+            highlight=False,
+        )
+        if errors:
+            for row in data["predicates"].values():
+                for miss in row["false_negatives"]:
+                    out.print(f"missed   {escape(miss)}", highlight=False)
+                for extra in row["false_positives"]:
+                    out.print(f"spurious {escape(extra)}", highlight=False)
+            for wrong in kinds["errors"]:
+                out.print(f"kind     {escape(wrong)}", highlight=False)
 
 
 def version_callback(value: bool) -> None:

@@ -117,8 +117,9 @@ class Relation:
     """A typed link between two entities, stated in one sentence, with the mentions that prove it.
 
     One record per document sentence that states it; `count` says how often that sentence
-    pairs the two (co-occurrence). Predicates: co_occurs, holds, laundered_through, stole,
-    stolen_from, sanctioned_by, located_in, transferred; from tables (attributes["source"] ==
+    pairs the two (co-occurrence). Predicates: co_occurs, holds, owns, controls, employs,
+    member_of, attributed_to, paid, received, transferred, laundered_through, stole,
+    stolen_from, designated_by, sanctioned_by, located_in; from tables (attributes["source"] ==
     "table", with the cells' positions): holds, sent_to, paid.
     """
 

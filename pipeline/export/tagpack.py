@@ -145,7 +145,7 @@ def build(corpus: Corpus) -> dict[str, Any]:
         others = [i for i, e in ends.items() if e is not None and e.type in ("actor", "casino")]
         if r.predicate == "holds" and wallets and others:
             holders[(wallets[0], r.document_id)].add(others[0])
-        if r.predicate == "sanctioned_by" and r.subject in wallets:
+        if r.predicate in ("sanctioned_by", "designated_by") and r.subject in wallets:
             sanctioned.add((r.subject, r.document_id))
     documents: dict[str, dict[str, Any]] = {}
     tags: list[dict[str, Any]] = []

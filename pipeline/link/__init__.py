@@ -32,7 +32,8 @@ class Linked:
 def link(document: Document, mentions: list[Mention]) -> Linked:
     """Assign entities to a document's mentions and find the relations its sentences state."""
     from pipeline.link.document import link_document
+    from pipeline.link.kinds import settle_kinds
     from pipeline.link.relations import find_relations
 
-    linked, entities = link_document(document, mentions)
+    linked, entities = link_document(document, settle_kinds(document, mentions))
     return Linked(linked, entities, find_relations(document, linked))

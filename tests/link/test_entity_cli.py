@@ -65,7 +65,7 @@ def test_person_spellings_join_and_shared_surnames_do_not(store: str) -> None:
 def test_relations_carry_evidence(store: str) -> None:
     lazarus = page(store, "Lazarus Group")
     predicates = {(r["predicate"], r["other"]["name"]) for r in lazarus["relations"]}  # type: ignore[attr-defined,index]
-    assert ("sanctioned_by", "Office of Foreign Assets Control") in predicates
+    assert ("designated_by", "Office of Foreign Assets Control") in predicates
     assert ("laundered_through", "NagaWorld") in predicates
     for relation in lazarus["relations"]:  # type: ignore[attr-defined]
         assert relation["evidence"] and relation["evidence"][0]["sentence"]

@@ -1,4 +1,4 @@
-"""Relations read from sentences, each with its evidence."""
+"""Relations read from the dependency parse of sentences, each with its evidence."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from pipeline.extract.extractor import Extractor
 from pipeline.link import link
 from pipeline.parse.base import PageText, assemble
+from pipeline.records import Relation
 
 
 @pytest.fixture(scope="module")
@@ -14,13 +15,17 @@ def extractor() -> Extractor:
     return Extractor()
 
 
-def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | None]]:
+def linked_relations(extractor: Extractor, text: str) -> tuple[list[Relation], dict[str, str]]:
     doc = assemble(text.encode(), "t.txt", "text", [PageText(text)])
     linked = link(doc, extractor.extract(doc))
-    names = {e.id: e.name for e in linked.entities}
+    return linked.relations, {e.id: e.name for e in linked.entities}
+
+
+def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | None]]:
+    relations, names = linked_relations(extractor, text)
     return [
         (names.get(r.subject), r.predicate, names.get(r.object))
-        for r in linked.relations
+        for r in relations
         if r.predicate != "co_occurs"
     ]
 
@@ -34,7 +39,7 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
         ),
         (
             "OFAC designated the Lazarus Group in 2019.",
-            ("Lazarus Group", "sanctioned_by", "Office of Foreign Assets Control"),
+            ("Lazarus Group", "designated_by", "Office of Foreign Assets Control"),
         ),
         (
             "The address 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 is controlled by the "
@@ -51,6 +56,52 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
             ("Binance", "transferred", "Huione Pay"),
         ),
         ("The junket ran rooms at NagaWorld in Cambodia.", ("NagaWorld", "located_in", "Cambodia")),
+        (
+            "Velmur Management Pte Ltd paid $5 million to Binance.",
+            ("Velmur Management Pte Ltd", "paid", "Binance"),
+        ),
+        (
+            "Huione Pay received $3 million from Binance.",
+            ("Huione Pay", "received", "Binance"),
+        ),
+        (
+            "Park Jin Hyok, a member of the Lazarus Group, wrote the code.",
+            ("Park Jin Hyok", "member_of", "Lazarus Group"),
+        ),
+        (
+            "Alexandre Cazes owned AlphaBay until 2017.",
+            ("Alexandre Cazes", "owns", "AlphaBay"),
+        ),
+        (
+            "Lakurawa was headed by Namata Korsinga.",
+            ("Namata Korsinga", "controls", "Lakurawa"),
+        ),
+        (
+            "Binance employed Wei Zhang as an analyst.",
+            ("Binance", "employs", "Wei Zhang"),
+        ),
+        (
+            "The DYEPACK malware was attributed to the Lazarus Group.",
+            ("DYEPACK", "attributed_to", "Lazarus Group"),
+        ),
+        (
+            "Velmur Management Pte Ltd, a Singapore-based company, moved the funds.",
+            ("Velmur Management Pte Ltd", "located_in", "Singapore"),
+        ),
+        (
+            "A further Lazarus Group address, 0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1, "
+            "received the funds.",
+            ("Lazarus Group", "holds", "0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1"),
+        ),
+        (
+            "Deposits came from 0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1, an address OFAC "
+            "lists for Huione Pay.",
+            ("Huione Pay", "holds", "0x53b6936513e738f44FB50d2b9476730C0Ab3Bfc1"),
+        ),
+        (
+            "In 2016 FinCEN found Bank of Dandong to be of primary money laundering concern.",
+            ("Bank of Dandong", "designated_by", "Financial Crimes Enforcement Network"),
+        ),
     ],
 )
 def test_typed_relations(extractor: Extractor, text: str, expected: tuple[str, str, str]) -> None:
@@ -59,6 +110,58 @@ def test_typed_relations(extractor: Extractor, text: str, expected: tuple[str, s
 
 def test_no_typed_relation_without_a_cue(extractor: Extractor) -> None:
     assert typed(extractor, "Binance and the Lazarus Group were both mentioned.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Lazarus Group did not steal funds from Bybit.",
+        "The Lazarus Group never stole funds from Bybit.",
+        "The Lazarus Group may have stolen funds from Bybit.",
+        "OFAC has not designated Huione Pay.",
+        "None of the leaders of the Lazarus Group are designated by OFAC.",
+    ],
+)
+def test_denied_or_hedged_statements_stay_co_occurrences(extractor: Extractor, text: str) -> None:
+    assert typed(extractor, text) == []
+
+
+def test_every_member_of_a_list_subject_gets_the_relation(extractor: Extractor) -> None:
+    found = typed(extractor, "Park Jin Hyok and Kim Il stole $100 million from Bybit.")
+    assert ("Park Jin Hyok", "stole", "Bybit") in found
+    assert ("Kim Il", "stole", "Bybit") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A heading run into the next sentence: nobody sanctions anybody here.
+        "U.S. Forfeiture Actions Reveal Complex North Korean Schemes to Evade Sanctions. "
+        "Recent actions by the Department of Justice also highlight the methods of the DPRK.",
+        # A keyword list names an agency and a country side by side.
+        "Keywords: Office of Foreign Assets Control, China, sanctions, casinos, Lazarus Group.",
+        # The sample corpus sentence behind "Lazarus Group stole -> OFAC".
+        "OFAC sanctioned Tornado Cash after the Lazarus Group stole funds and used it.",
+    ],
+)
+def test_issue_cases_state_no_wrong_relation(extractor: Extractor, text: str) -> None:
+    _, names = linked_relations(extractor, text)
+    assert len(names) >= 2  # the arguments were found; only the typed relation is withheld
+    found = typed(extractor, text)
+    assert [r for r in found if r[1] in ("sanctioned_by", "located_in", "stole")] == [
+        r
+        for r in found
+        if r == ("Tornado Cash", "sanctioned_by", "Office of Foreign Assets Control")
+    ]
+
+
+def test_designation_carries_its_date(extractor: Extractor) -> None:
+    relations, names = linked_relations(
+        extractor, "On September 13, 2019, OFAC designated the Lazarus Group."
+    )
+    [designated] = [r for r in relations if r.predicate == "designated_by"]
+    assert names[designated.subject] == "Lazarus Group"
+    assert designated.attributes["date"] == "September 13, 2019"
 
 
 def test_relation_keeps_sentence_page_and_amount(extractor: Extractor) -> None:

@@ -12,25 +12,11 @@ from pipeline.extract.candidates import Candidate, add, raw_text_of, text_of
 from pipeline.extract.components.gazetteer_match import AliasMatcher
 from pipeline.extract.gazetteer import Gazetteer, load_gazetteer
 from pipeline.extract.geo import lookup
+from pipeline.extract.kinds import name_kind
 from pipeline.extract.lexicon import is_english_word
 from pipeline.extract.money import CurrencyTable, load_currencies
 from pipeline.extract.names import clean_surface, normalise
 
-_AGENCY = re.compile(
-    r"\b(Department|Ministry|Bureau|Agency|Office|Commission|Police|Court|Council|Committee|"
-    r"Authority|Treasury|Government|United Nations|Security Council|Directorate|Service|Embassy|"
-    r"Prosecutor|Attorney|Administration|Parliament|Senate|Congress|Regulator|Central Bank|FBI|"
-    r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff|Division|"
-    r"Section|Board|Registry|Center|Centre|Unit|Tribunal|Inspectorate|Agency)\b"
-)
-_COMPANY = re.compile(
-    r"\b(Ltd|Limited|Inc|LLC|Co\.|Corp|Corporation|Company|Pte|PLC|GmbH|"
-    r"Holdings?|Trading|Technolog(?:y|ies)|Enterprises?|Sdn Bhd)\b\.?"
-)
-_EXCHANGE = re.compile(r"\b(Exchange|Exchanger|OTC desk)\b")
-_MIXER = re.compile(r"\b(Mixer|Tumbler)\b", re.I)
-_BANK = re.compile(r"\b(Bank|Banking)\b")
-_GROUP = re.compile(r"\b(Group|Gang|Syndicate|Cartel|Triad|Team|Chollima|Sleet)\b")
 _NOT_NAME = re.compile(r"^[\W\d_]+$|^(?:[a-z][\w-]*\s*)+$")
 _PLACE_WORDS = {
     "pacific",
@@ -56,14 +42,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"(?=\s*(?:\n|$|[,.;:)]|\s{2})))?",
             re.I,
         ),
-        "agency",
+        "court",
     ),
     (
         re.compile(
             r"\b(?:United\s+States|U\.S\.)\s+Court\s+of\s+Appeals\s+for\s+the\s+"
             r"(?:[A-Z][a-z]+|D\.C\.)\s+Circuit\b"
         ),
-        "agency",
+        "court",
     ),
     (
         re.compile(
@@ -79,7 +65,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"\s+AUSTRALIA|Federal\s+Court\s+of\s+Australia|Court\s+of\s+Final\s+Appeal|"
             r"Sandiganbayan)\b"
         ),
-        "agency",
+        "court",
     ),
     (
         re.compile(
@@ -231,19 +217,7 @@ def title_case_line(text: str, at: int) -> bool:
 
 def actor_kind(text: str, label: str) -> str:
     """Guess the kind of a name the model found, from its words."""
-    if label == "PERSON":
-        return "person"
-    for pattern, kind in (
-        (_MIXER, "mixer"),
-        (_EXCHANGE, "exchange"),
-        (_BANK, "bank"),
-        (_AGENCY, "agency"),
-        (_COMPANY, "company"),
-        (_GROUP, "group"),
-    ):
-        if pattern.search(text):
-            return kind
-    return "organization"
+    return name_kind(text, label)
 
 
 def trim_person(span: Span, titles: tuple[str, ...]) -> tuple[int, str]:

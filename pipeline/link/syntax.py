@@ -1,0 +1,121 @@
+"""Who acts on whom in a sentence, read from spaCy's dependency parse.
+
+Extraction leaves the parser out for speed; relations parse again only the sentences that
+hold two or more arguments. Each argument is lifted to the word it attaches to (a verb, or a
+noun such as "head" in "X, the head of Y") together with its role there: the acting subject,
+the one acted on, or the object of a preposition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+# Dependencies inside one noun phrase: climb them to reach the phrase's own role. A list item
+# ("X and Y stole") and an apposition ("the address 0x..") take the role of their head.
+_INSIDE = {"compound", "flat", "amod", "nmod", "nummod", "quantmod", "punct", "case"}
+_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "X"}
+_HEDGES = {"may", "might", "could", "would"}
+_NEGATORS = {"none", "nobody", "neither", "nothing"}
+
+
+@lru_cache(maxsize=2)
+def build_parser(preferred: str | None = None) -> Language:
+    """Load the English model with its tagger, parser and lemmatizer (no NER)."""
+    import spacy
+
+    from pipeline.extract.nlp import model_name
+
+    return spacy.load(model_name(preferred), exclude=["ner", "senter"])
+
+
+def parse_sentences(sentences: Iterable[str], preferred: str | None = None) -> list[Doc]:
+    """Parse sentences in one batch."""
+    return list(build_parser(preferred).pipe(sentences, batch_size=64))
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """Where one argument attaches: the governing word, the role, and the noun it hung on."""
+
+    head: Token
+    role: str  # subj, patient, obj, by, poss, appos, prep:<word>
+    via: Token | None = None  # the noun between the argument and the verb ("funds from Y")
+    modifier: bool = False  # the argument only modifies the noun that holds the role
+
+
+def span_root(doc: Doc, start: int, end: int) -> Token | None:
+    """Return the root token of the characters [start, end) of a parsed sentence."""
+    span: Span | None = doc.char_span(start, end, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+_MODIFYING = {"compound", "amod", "nmod", "nummod", "poss"}
+
+
+def _climb(token: Token) -> tuple[Token, bool]:
+    """Rise from a name to the top of its noun phrase, and from a list item to the list.
+
+    Also say whether the name only modifies that phrase ("the BOI database", "Bybit's funds").
+    """
+    t, modifier = token, False
+    for _ in range(8):
+        if t.head.i == t.i:
+            break
+        if t.dep_ in _INSIDE or (t.dep_ in ("conj", "appos") and t.head.pos_ in _NOMINAL):
+            modifier = modifier or t.dep_ in _MODIFYING
+            t = t.head
+            continue
+        break
+    return t, modifier
+
+
+def role_of(token: Token) -> Role:
+    """Return the word an argument attaches to and its role there."""
+    t, modifier = _climb(token)
+    dep, head = t.dep_, t.head
+    if dep in ("nsubj", "csubj", "expl"):
+        return Role(head, "subj", None, modifier)
+    if dep == "nsubjpass":
+        return Role(head, "patient", None, modifier)
+    if dep in ("dobj", "dative", "oprd"):
+        return Role(head, "obj", None, modifier)
+    if dep == "pobj":
+        prep = head
+        if prep.dep_ == "agent" or prep.lower_ == "by":
+            return Role(prep.head, "by", None, modifier)
+        host = prep.head
+        if host.pos_ in _NOMINAL and host.dep_ in ("dobj", "nsubjpass", "obj"):
+            # "stole $1.5 billion from Bybit": the preposition hangs on the verb's object.
+            return Role(host.head, f"prep:{prep.lower_}", host, modifier)
+        return Role(host, f"prep:{prep.lower_}", None, modifier)
+    return Role(head, dep, None, modifier)
+
+
+def negated(verb: Token) -> bool:
+    """Say whether a verb is denied ("did not", "never", "None of them were listed")."""
+    for child in verb.children:
+        if child.dep_ == "neg":
+            return True
+        if child.dep_ in ("nsubj", "nsubjpass") and (
+            child.lower_ in _NEGATORS or any(c.lower_ == "no" for c in child.children)
+        ):
+            return True
+    return False
+
+
+def hedged(verb: Token) -> bool:
+    """Say whether a verb is only possible ("may have", "could")."""
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    # "may have stolen": the modal hangs on "have".
+    auxiliaries += [g for c in auxiliaries for g in c.children if g.dep_ == "aux"]
+    return any(c.lower_ in _HEDGES for c in auxiliaries)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """Return the nominal subject of a verb or copula, if it has one."""
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
