@@ -474,6 +474,7 @@ class ElasticStore(ElasticEntities):
         if filters and entity:
             entity = self._keep_filtered(entity, filters)
         text: list[Hit] = []
+        full: set[tuple[str, int]] = set()
         dsl = q.text_query(query) if type_ is None else None
         if dsl is not None:
             if filters:
@@ -481,7 +482,8 @@ class ElasticStore(ElasticEntities):
             size = limit + offset + len(entity)
             resp = self._search("pages", "search pages", query, **q.text_request(dsl, size))
             text = q.text_hits(resp["hits"]["hits"])
-        return q.merge_hits(query, type_, text, entity, limit, offset)
+            full = q.full_pages(resp["hits"]["hits"])
+        return q.merge_hits(query, type_, text, entity, limit, offset, full)
 
     def _keep_filtered(self, hits: list[Hit], filters: list[dict[str, Any]]) -> list[Hit]:
         """Keep the hits whose page passes the page filters (one ids query on the pages)."""
@@ -508,7 +510,7 @@ class ElasticStore(ElasticEntities):
         request = q.entity_hits_request(sorted(ids), type_)
         resp = self._search("mentions", "search mentions", **request)
         entities.update(self._mget("entities", sorted(ids - set(entities)), ["id", "type", "name"]))
-        return q.entity_hits(resp["hits"]["hits"], entities)
+        return q.entity_hits(resp["hits"]["hits"], entities, query if type_ is None else None)
 
     def facets(
         self,
@@ -531,7 +533,7 @@ class ElasticStore(ElasticEntities):
         if filters:
             dsl = {"bool": {"must": [dsl], "filter": filters}}
         resp = self._search("pages", "count facets", query, **q.facets_request(dsl, size))
-        aggs = resp["aggregations"]
+        aggs = resp["aggregations"]["sample"]
         entities = self._mget("entities", q.facet_entity_ids(aggs), ["name", "type"])
         return q.facets_from_aggs(aggs, entities, _country_label)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,49 +13,17 @@ from typing import Any
 from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Relation
-from pipeline.store.base import Hit, SearchResult, text_and_pages
-from pipeline.store.sqlite_entities import EntityQueries
+from pipeline.store.base import text_and_pages
+from pipeline.store.sqlite_search import SearchQueries
 
 SCHEMA_VERSION = "1"
-_TOKEN = re.compile(r'"[^"]*"|\S+')
-_OPERATORS = {"AND", "OR", "NOT"}
-
-
-def fts_query(query: str) -> str:
-    """Turn what an analyst typed into a safe FTS5 query: words ANDed, phrases and OR kept."""
-    parts = []
-    for token in _TOKEN.findall(query):
-        if token in _OPERATORS:
-            parts.append(token)
-        elif token.startswith('"') and token.endswith('"') and len(token) > 1:
-            inner = token[1:-1].replace('"', " ").strip()
-            if inner:
-                parts.append(f'"{inner}"')
-        else:
-            prefix = token.endswith("*")
-            word = token.rstrip("*").replace('"', " ").strip()
-            if word:
-                parts.append(f'"{word}"' + ("*" if prefix else ""))
-    while parts and parts[0] in _OPERATORS:
-        parts.pop(0)
-    while parts and parts[-1] in _OPERATORS:
-        parts.pop()
-    return " ".join(parts)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _highlight(sentence: str, text: str) -> str:
-    flat = " ".join(text.split())
-    at = sentence.find(flat)
-    if at < 0:
-        return sentence
-    return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat) :]}"
-
-
-class SqliteStore(EntityQueries):
+class SqliteStore(SearchQueries):
     """Store records in one SQLite file; each document is written in one transaction."""
 
     def __init__(self, path: str | Path) -> None:
@@ -246,157 +213,6 @@ class SqliteStore(EntityQueries):
         ]
 
     # --- reads --------------------------------------------------------------------------
-    def search(
-        self,
-        query: str,
-        type_: str | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        country: str | None = None,
-        chain: str | None = None,
-    ) -> SearchResult:
-        """Search page text and entity names; with a type, only mentions of that type; with a
-        country or chain, only pages that mention that country or a wallet of that chain."""
-        self.ensure_resolved()
-        allowed = self._filtered_pages(country, chain)
-        hits = self._entity_hits(query, type_)
-        if type_ is None:
-            seen = {(h.document_id, h.page) for h in hits}
-            # With a filter, text hits are filtered after ranking: ask for all of them.
-            depth = limit + offset + len(seen) if allowed is None else -1
-            hits = self._text_hits(query, depth) + hits
-            unique: dict[tuple[str, int], Hit] = {}
-            for hit in hits:
-                unique.setdefault((hit.document_id, hit.page), hit)
-            hits = list(unique.values())
-        if allowed is not None:
-            hits = [h for h in hits if (h.document_id, h.page) in allowed]
-        hits.sort(key=lambda h: -h.score)
-        return SearchResult(query, type_, hits[offset : offset + limit])
-
-    def _filtered_pages(
-        self, country: str | None, chain: str | None
-    ) -> set[tuple[str, int]] | None:
-        """Return the pages that mention the country and a wallet of the chain (None: no filter)."""
-        allowed: set[tuple[str, int]] | None = None
-        if country:
-            allowed = {
-                (r[0], r[1])
-                for r in self.db.execute(
-                    "SELECT DISTINCT document_id, page FROM mentions WHERE type = 'country' "
-                    "AND json_extract(value, '$.code') = ?",
-                    (country.strip().upper(),),
-                )
-            }
-        if chain:
-            wallets = {
-                (r[0], r[1])
-                for r in self.db.execute(
-                    "SELECT DISTINCT m.document_id, m.page FROM mentions m, "
-                    "json_each(m.value, '$.chains') c WHERE m.type = 'wallet' "
-                    "AND NOT COALESCE(json_extract(m.value, '$.suspect'), 0) AND c.value = ?",
-                    (chain.strip().upper(),),
-                )
-            }
-            allowed = wallets if allowed is None else allowed & wallets
-        return allowed
-
-    def _matching_pages(self, query: str, type_: str | None) -> list[tuple[str, int]]:
-        """Return every (document, page) the query hits, for facet counts."""
-        pages = {(h.document_id, h.page) for h in self._entity_hits(query, type_)}
-        if type_ is None:
-            match = fts_query(query)
-            if match:
-                try:
-                    pages |= {
-                        (r[0], r[1])
-                        for r in self.db.execute(
-                            "SELECT p.document_id, p.number FROM pages_fts JOIN pages p "
-                            "ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ?",
-                            (match,),
-                        )
-                    }
-                except sqlite3.OperationalError as exc:
-                    raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        return sorted(pages)
-
-    def _text_hits(self, query: str, limit: int) -> list[Hit]:
-        match = fts_query(query)
-        if not match:
-            return []
-        try:
-            rows = self.db.execute(
-                "SELECT p.document_id, d.source, d.title, p.number, p.ocr, "
-                "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip, "
-                "bm25(pages_fts) AS rank FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid "
-                "JOIN documents d ON d.id = p.document_id "
-                "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        return [
-            Hit(
-                r["document_id"],
-                r["source"],
-                r["title"],
-                r["number"],
-                " ".join(r["snip"].split()),
-                -float(r["rank"]),
-                "text",
-                ocr=bool(r["ocr"]),
-            )
-            for r in rows
-        ]
-
-    def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
-        norm = normalise(query)
-        if not norm:
-            return []
-        ids = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT DISTINCT rm.canonical_id FROM resolved_mentions rm WHERE rm.entity_id IN "
-                "(SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?)) OR lower(rm.key) = ? "
-                "OR rm.canonical_id IN "
-                "(SELECT canonical_id FROM entity_names WHERE lower(name) = ?)",
-                (norm, norm.replace(" ", ""), query.strip().lower(), query.strip().lower()),
-            )
-        ]
-        if not ids:
-            return []
-        where = f"rm.canonical_id IN ({','.join('?' * len(ids))})"
-        params: list[Any] = list(ids)
-        if type_ is not None:
-            where += " AND rm.type = ?"
-            params.append(type_)
-        rows = self.db.execute(
-            "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
-            "rm.canonical_id, p.ocr FROM resolved_mentions rm "
-            "JOIN documents d ON d.id = rm.document_id "
-            "LEFT JOIN pages p ON p.document_id = rm.document_id AND p.number = rm.page "
-            f"WHERE {where} ORDER BY d.source, rm.page, rm.start",
-            params,
-        ).fetchall()
-        hits: dict[tuple[str, int], Hit] = {}
-        for r in rows:
-            key = (r["document_id"], r["page"])
-            if key in hits:
-                continue
-            # Entity hits rank above text hits: the analyst named a thing, not a word.
-            hits[key] = Hit(
-                r["document_id"],
-                r["source"],
-                r["title"],
-                r["page"],
-                _highlight(r["sentence"], r["text"]),
-                100.0,
-                "entity",
-                self.brief(r["canonical_id"]),
-                ocr=bool(r["ocr"]),
-            )
-        return list(hits.values())
-
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities (id or unique id prefix)."""
         self.ensure_resolved()
