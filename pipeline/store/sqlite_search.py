@@ -8,9 +8,10 @@ per facet (as an Elasticsearch `sampler` aggregation does).
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
-from pipeline.errors import StoreError
+from pipeline.errors import QueryError, StoreError
 from pipeline.extract.geo import country_name
 from pipeline.extract.names import normalise
 from pipeline.store.base import Hit, SearchResult
@@ -71,6 +72,8 @@ def _bm25(rank: float) -> float:
 class SearchQueries(EntityQueries):
     """Mixed into SqliteStore: ranked full text, entity pages and facets."""
 
+    path: Path
+
     def search(
         self,
         query: str,
@@ -112,7 +115,12 @@ class SearchQueries(EntityQueries):
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"the query cannot be searched ({exc})") from exc
+            if "fts5" not in str(exc) and "syntax" not in str(exc):
+                raise StoreError(f"cannot search {self.path} ({exc})") from exc
+            raise QueryError(
+                f"the query cannot be searched ({exc}); quote words that are not meant as "
+                'syntax, such as "AND" or "("'
+            ) from exc
 
     def _within(self, match: str, rowids: list[int]) -> list[sqlite3.Row]:
         """Return rowid, rank, page details and snippet of the given pages for an FTS5 query."""
