@@ -46,8 +46,12 @@ ENTITY_HIT_FIELDS = [
     "sentence",
     "entity_id",
 ]
-# The embedded store orders entity hits by source, page and offset; the first mention wins.
-ENTITY_HIT_SORT: list[dict[str, str]] = [{"source": "asc"}, {"page": "asc"}, {"start": "asc"}]
+# The embedded store orders entity hits by document id, page and offset; the first mention wins.
+ENTITY_HIT_SORT: list[dict[str, str]] = [
+    {"document_id": "asc"},
+    {"page": "asc"},
+    {"start": "asc"},
+]
 FACETS = ("actor", "casino", "country", "chain")
 # The name of the clause matching pages that hold every query word.
 ALL_WORDS = "all_words"
@@ -221,7 +225,7 @@ def entity_hits(
     entities: Mapping[str, Mapping[str, Any]],
     query: str | None = None,
 ) -> list[Hit]:
-    """Read collapsed mention hits (one per page) as entity hits, in source and page order.
+    """Read collapsed mention hits (one per page) as entity hits, in document and page order.
 
     Given the query (a search without a type), a page that names the entity otherwise is an
     alias hit that says the name it uses.

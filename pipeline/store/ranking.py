@@ -140,5 +140,5 @@ def merge_ranked(
     else:
         alias_score = 1.0
     hits.extend(replace(h, score=alias_score) for h in by_page.values())
-    hits.sort(key=lambda h: -h.score)  # stable: alias hits keep source and page order
+    hits.sort(key=lambda h: -h.score)  # stable: alias hits keep document and page order
     return SearchResult(query, type_, hits[offset : offset + limit])

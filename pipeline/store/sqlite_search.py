@@ -17,6 +17,7 @@ from pipeline.extract.names import normalise
 from pipeline.store.base import Hit, SearchResult
 from pipeline.store.ranking import (
     K1,
+    RankedQuery,
     exact_fts5,
     fts5_all_terms,
     fts5_phrase,
@@ -28,7 +29,7 @@ from pipeline.store.ranking import (
 from pipeline.store.sqlite_entities import EntityQueries
 
 # How many of a query's best pages the facets count.
-FACET_DEPTH = 1000
+FACET_DEPTH = 500
 FACET_KINDS = ("actor", "casino", "country", "chain")
 
 
@@ -92,14 +93,42 @@ class SearchQueries(EntityQueries):
         full: set[tuple[str, int]] = set()
         if type_ is None:
             text, full = self._text_hits(query, want, country, chain)
-        entity = self._entity_hits(query, type_, want + len(text), country, chain)
+        canon, members = self._named(query)
+        entity: list[Hit] = []
+        if members:
+            pages = [(h.document_id, h.page) for h in text]
+            if type_ is not None or len(full) < want:
+                # Pages that name the entity only otherwise rank below every page holding all
+                # the query's words: list them only when those do not fill the page of hits.
+                named = self._entity_pages(members, type_, want + len(text), country, chain)
+                pages = list(dict.fromkeys([*pages, *named]))
+            entity = self._entity_hits(query, type_, canon, pages)
         return merge_ranked(query, type_, text, full, entity, limit, offset)
 
     # --- full text ----------------------------------------------------------------------
+    def _version(self) -> tuple[int, int]:
+        """Return a value that changes whenever this or another connection writes."""
+        return self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def _ranked_rows(
         self, match: str, depth: int, country: str | None, chain: str | None
     ) -> list[tuple[int, float]]:
-        """Return (page rowid, FTS5 rank) of the best pages for an FTS5 query."""
+        """Return (page rowid, FTS5 rank) of the best pages for an FTS5 query.
+
+        Ranking scores every matching page, so the facets' deeper list is made at the same
+        time and kept until the store changes: search then facets rank once.
+        """
+        key = (match, country, chain, max(depth, FACET_DEPTH), self._version())
+        cache: dict[Any, list[tuple[int, float]]] = self.__dict__.setdefault("_rankings", {})
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = self._rank(match, key[3], country, chain)
+        return cache[key][:depth]
+
+    def _rank(
+        self, match: str, depth: int, country: str | None, chain: str | None
+    ) -> list[tuple[int, float]]:
         where, params = page_filter(country, chain, "p.document_id", "p.number")
         if where:
             sql = (
@@ -153,7 +182,7 @@ class SearchQueries(EntityQueries):
         if ranked is None:
             return [], set()
         any_word = fts5_terms(ranked)
-        found = [rowid for rowid, _ in self._ranked_rows(any_word, depth, country, chain)]
+        found = [r for r, _ in self._ranked_rows(self._scoring(ranked), depth, country, chain)]
         boost: dict[int, float] = {}
         phrase = fts5_phrase(ranked)
         if phrase is not None:
@@ -176,6 +205,19 @@ class SearchQueries(EntityQueries):
         full = {(r["document_id"], r["number"]) for _, r in scored if r["rowid"] in every}
         return hits, full
 
+    def _scoring(self, ranked: RankedQuery) -> str:
+        """Return the OR of the terms that move a page's score.
+
+        FTS5 gives a term on half the pages or more an IDF of 1e-6, so such a term changes no
+        ranking; leaving it out (when a rarer term remains) spares scoring every page it is on.
+        """
+        if len(ranked.terms) < 2:
+            return fts5_terms(ranked)
+        total = self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
+        count = "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?"
+        rare = tuple(t for t in ranked.terms if 2 * self._fts(count, [f'"{t}"'])[0][0] < total)
+        return fts5_terms(RankedQuery(rare, ranked.phrase) if rare else ranked)
+
     @staticmethod
     def _hit(r: sqlite3.Row, score: float) -> Hit:
         return Hit(
@@ -190,74 +232,137 @@ class SearchQueries(EntityQueries):
         )
 
     # --- entity pages -------------------------------------------------------------------
-    def _named_entities(self, query: str) -> list[str]:
-        """Return the canonical ids whose alias, wallet key or analyst's name the query is."""
+    def _named(self, query: str) -> tuple[list[str], list[str]]:
+        """Return the canonical ids the query names (an alias, a wallet address or a name an
+        analyst gave) and the entity ids whose mentions they gather."""
         norm = normalise(query)
         if not norm:
-            return []
-        typed = query.strip().lower()
-        return [
+            return [], []
+        typed = query.strip()
+        found = [
             r[0]
             for r in self.db.execute(
-                "SELECT DISTINCT rm.canonical_id FROM resolved_mentions rm WHERE rm.entity_id IN "
-                "(SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?)) OR lower(rm.key) = ? "
-                "OR rm.canonical_id IN "
-                "(SELECT canonical_id FROM entity_names WHERE lower(name) = ?)",
-                (norm, norm.replace(" ", ""), typed, typed),
+                "SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?) UNION "
+                "SELECT entity_id FROM mentions WHERE type = 'wallet' AND key IN (?, ?) "
+                "AND entity_id IS NOT NULL",
+                (norm, norm.replace(" ", ""), typed, typed.lower()),
             )
-            if r[0] is not None
+        ]
+        marks = ",".join("?" * len(found))
+        moved = dict(
+            self.db.execute(
+                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
+                found,
+            ).fetchall()
+        )
+        canon = {moved.get(entity_id, entity_id) for entity_id in found}
+        if found:
+            canon |= {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT mc.canonical_id FROM mention_canon mc JOIN mentions m "
+                    f"ON m.id = mc.mention_id WHERE m.entity_id IN ({marks})",
+                    found,
+                )
+            }
+        canon |= {
+            r[0]
+            for r in self.db.execute(
+                "SELECT canonical_id FROM entity_names WHERE lower(name) = ?", (typed.lower(),)
+            )
+        }
+        if not canon:
+            return [], []
+        ids = sorted(canon)
+        marks = ",".join("?" * len(ids))
+        members = {
+            r[0]
+            for r in self.db.execute(
+                f"SELECT entity_id FROM entity_canon WHERE canonical_id IN ({marks})", ids
+            )
+        }
+        members |= {
+            r[0]
+            for r in self.db.execute(
+                "SELECT m.entity_id FROM mention_canon mc JOIN mentions m ON m.id = mc.mention_id "
+                f"WHERE mc.canonical_id IN ({marks}) AND m.entity_id IS NOT NULL",
+                ids,
+            )
+        }
+        return ids, sorted(members | set(ids))
+
+    def _entity_pages(
+        self,
+        members: list[str],
+        type_: str | None,
+        depth: int,
+        country: str | None = None,
+        chain: str | None = None,
+    ) -> list[tuple[str, int]]:
+        """Return up to depth (document, page) pairs that mention these entities, in document
+        id and page order (the index gives them without reading every mention)."""
+        where = f"m.entity_id IN ({','.join('?' * len(members))})"
+        params: list[Any] = list(members)
+        if type_ is not None:
+            where += " AND m.type = ?"
+            params.append(type_)
+        filters, extra = page_filter(country, chain, "m.document_id", "m.page")
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                f"SELECT m.document_id, m.page FROM mentions m WHERE {where}{filters} "
+                "GROUP BY m.document_id, m.page ORDER BY m.document_id, m.page LIMIT ?",
+                [*params, *extra, depth],
+            )
         ]
 
     def _entity_hits(
         self,
         query: str,
         type_: str | None,
-        depth: int,
-        country: str | None = None,
-        chain: str | None = None,
+        canon: list[str],
+        pages: list[tuple[str, int]],
     ) -> list[Hit]:
-        """Return a hit per page (in source and page order, at most depth) that mentions an
-        entity the query names; without a type, a page naming it otherwise is an alias hit."""
-        ids = self._named_entities(query)
-        if not ids:
+        """Return a hit for each of these pages that mentions the canonical entities, in the
+        given order; without a type, a page naming them otherwise is an alias hit."""
+        if not pages or not canon:
             return []
-        where = f"rm.canonical_id IN ({','.join('?' * len(ids))})"
-        params: list[Any] = list(ids)
+        where = f"rm.canonical_id IN ({','.join('?' * len(canon))})"
+        params: list[Any] = list(canon)
         if type_ is not None:
             where += " AND rm.type = ?"
             params.append(type_)
-        filters, extra = page_filter(country, chain, "rm.document_id", "rm.page")
+        values = ",".join("(?, ?)" for _ in pages)
         # The bare columns come from the page's first mention (SQLite's min() rule).
         rows = self.db.execute(
             "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
-            "rm.canonical_id, p.ocr, min(rm.start) FROM resolved_mentions rm "
+            "rm.canonical_id, p.ocr, min(rm.start) FROM (VALUES "
+            f"{values}) v CROSS JOIN resolved_mentions rm "
+            "ON rm.document_id = v.column1 AND rm.page = v.column2 "
             "JOIN documents d ON d.id = rm.document_id "
             "LEFT JOIN pages p ON p.document_id = rm.document_id AND p.number = rm.page "
-            f"WHERE {where}{filters} GROUP BY rm.document_id, rm.page "
-            "ORDER BY d.source, rm.page LIMIT ?",
-            [*params, *extra, depth],
+            f"WHERE {where} GROUP BY rm.document_id, rm.page",
+            [*(x for page in pages for x in page), *params],
         ).fetchall()
         norm = normalise(query)
         briefs = {cid: self.brief(cid) for cid in {r["canonical_id"] for r in rows}}
-        hits = []
+        found: dict[tuple[str, int], Hit] = {}
         for r in rows:
             surface = " ".join(r["text"].split())
             other = type_ is None and normalise(surface) != norm
-            hits.append(
-                Hit(
-                    r["document_id"],
-                    r["source"],
-                    r["title"],
-                    r["page"],
-                    _highlight(r["sentence"], r["text"]),
-                    1.0,
-                    "alias" if other else "entity",
-                    briefs[r["canonical_id"]],
-                    ocr=bool(r["ocr"]),
-                    alias=surface if other else None,
-                )
+            found[(r["document_id"], r["page"])] = Hit(
+                r["document_id"],
+                r["source"],
+                r["title"],
+                r["page"],
+                _highlight(r["sentence"], r["text"]),
+                1.0,
+                "alias" if other else "entity",
+                briefs[r["canonical_id"]],
+                ocr=bool(r["ocr"]),
+                alias=surface if other else None,
             )
-        return hits
+        return [found[page] for page in pages if page in found]
 
     # --- facets -------------------------------------------------------------------------
     def facets(
@@ -281,8 +386,10 @@ class SearchQueries(EntityQueries):
             if match:
                 rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
                 pages = self._page_keys(rowids)
-        named = self._entity_hits(query, type_, FACET_DEPTH, country, chain)
-        pages = list(dict.fromkeys([*pages, *((h.document_id, h.page) for h in named)]))
+        _, members = self._named(query)
+        if members:
+            named = self._entity_pages(members, type_, FACET_DEPTH, country, chain)
+            pages = list(dict.fromkeys([*pages, *named]))
         pages = pages[:FACET_DEPTH]
         if not pages:
             return {kind: [] for kind in FACET_KINDS}
@@ -292,40 +399,29 @@ class SearchQueries(EntityQueries):
         )
         self.db.execute("DELETE FROM facet_pages")
         self.db.executemany("INSERT OR IGNORE INTO facet_pages VALUES (?, ?)", pages)
-        joined = (
-            "FROM facet_pages fp JOIN resolved_mentions rm "
-            "ON rm.document_id = fp.document_id AND rm.page = fp.page"
-        )
+        # One pass over the pages' mentions counts every facet. CROSS JOIN keeps the few
+        # pages as the outer loop: without it the planner may walk every mention of a type.
+        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+        for kind, value, n in self.db.execute(
+            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet, "
+            "CASE rm.type WHEN 'country' THEN json_extract(rm.value, '$.code') "
+            "WHEN 'wallet' THEN json_extract(rm.value, '$.chains[0]') "
+            "ELSE rm.canonical_id END AS value, count(*) AS n "
+            "FROM facet_pages fp CROSS JOIN resolved_mentions rm "
+            "ON rm.document_id = fp.document_id AND rm.page = fp.page "
+            "WHERE rm.type IN ('actor', 'casino', 'country', 'wallet') "
+            "AND NOT (rm.type = 'wallet' AND COALESCE(json_extract(rm.value, '$.suspect'), 0)) "
+            "GROUP BY facet, value ORDER BY facet, n DESC, value"
+        ):
+            if value is not None and len(counts[kind]) < size:
+                counts[kind].append((value, n))
         out: dict[str, list[dict[str, Any]]] = {}
         for kind in ("actor", "casino"):
-            out[kind] = [
-                {"id": r[0], "name": r[2] or r[3], "type": r[4], "count": r[1]}
-                for r in self.db.execute(
-                    f"SELECT c.cid, c.n, n.name, e.name, e.type FROM (SELECT rm.canonical_id "
-                    f"AS cid, count(*) AS n {joined} WHERE rm.type = ? AND rm.canonical_id IS "
-                    "NOT NULL GROUP BY rm.canonical_id ORDER BY n DESC, cid LIMIT ?) c "
-                    "LEFT JOIN entity_names n ON n.canonical_id = c.cid "
-                    "LEFT JOIN entities e ON e.id = c.cid ORDER BY c.n DESC, c.cid",
-                    (kind, size),
-                )
-            ]
+            out[kind] = [{**self.brief(cid), "count": n} for cid, n in counts[kind]]
         out["country"] = [
-            {"code": r[0], "name": country_name(r[0]), "count": r[1]}
-            for r in self.db.execute(
-                f"SELECT json_extract(rm.value, '$.code') AS code, count(*) AS n {joined} "
-                "WHERE rm.type = 'country' GROUP BY code ORDER BY n DESC, code LIMIT ?",
-                (size,),
-            )
+            {"code": code, "name": country_name(code), "count": n} for code, n in counts["country"]
         ]
-        out["chain"] = [
-            {"chain": r[0], "count": r[1]}
-            for r in self.db.execute(
-                f"SELECT json_extract(rm.value, '$.chains[0]') AS chain, count(*) AS n {joined} "
-                "WHERE rm.type = 'wallet' AND NOT COALESCE(json_extract(rm.value, '$.suspect'), 0) "
-                "GROUP BY chain ORDER BY n DESC, chain LIMIT ?",
-                (size,),
-            )
-        ]
+        out["chain"] = [{"chain": chain_, "count": n} for chain_, n in counts["chain"]]
         return out
 
     def _page_keys(self, rowids: list[int]) -> list[tuple[str, int]]:

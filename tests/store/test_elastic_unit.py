@@ -431,7 +431,7 @@ def test_entity_hits_request_collapses_to_one_mention_per_page(type_: str | None
     assert filters[0] == {"terms": {"entity_id": ["ac-1", "ac-2"]}}
     assert filters[1:] == ([] if type_ is None else [{"term": {"type": "actor"}}])
     assert request["collapse"] == {"field": "doc_page"}
-    assert request["sort"] == [{"source": "asc"}, {"page": "asc"}, {"start": "asc"}]
+    assert request["sort"] == [{"document_id": "asc"}, {"page": "asc"}, {"start": "asc"}]
     assert request["size"] <= q.MAX_WINDOW
 
 
