@@ -626,6 +626,35 @@ def main(
     """moneytrail: document intelligence for financial-crime analysts."""
 
 
+def _plain_help() -> None:
+    """Show value types in help the way click does (TEXT, INTEGER; nothing for a flag) and
+    arguments as QUERY, instead of Typer 0.29's <str>, <bool> and {query}."""
+    from typer.core import TyperArgument, TyperOption
+
+    words = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "bool": "", "Path": "PATH"}
+    original = TyperOption.display_type
+
+    def display_type(self: Any, ctx: Any) -> str:
+        label = str(original(self, ctx)).strip("<>")
+        if label.startswith("list[") and label.endswith("]"):
+            label = label[5:-1]
+        first, _, rest = label.partition(" ")
+        return f"{words.get(first, first.upper())} {rest.upper()}".strip()
+
+    def usage_name(self: Any) -> str:
+        name = self.metavar or self.name.upper()
+        shown = name if self.required else f"[{name}]"
+        return shown + ("..." if self.nargs != 1 else "")
+
+    def rich_name(self: Any) -> str:
+        return str(self.metavar or self.name.upper()) + ("..." if self.nargs != 1 else "")
+
+    TyperOption.display_type = display_type  # type: ignore[method-assign]
+    TyperArgument.display_type = display_type  # type: ignore[method-assign]
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument._rich_display_name = rich_name  # type: ignore[method-assign]
+
+
 def _register_extensions() -> None:
     """Add the commands that live beside their own library code."""
     from pipeline.export.commands import register as register_export
@@ -640,3 +669,4 @@ def _register_extensions() -> None:
 
 
 _register_extensions()
+_plain_help()
