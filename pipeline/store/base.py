@@ -124,6 +124,18 @@ class Store(Protocol):
         """Return a stored document's metadata, pages and entities, or None."""
         ...
 
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        ...
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents an id prefix or a source path names (rows as document_list)."""
+        ...
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
+        ...
+
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Return entities with their mention and document counts, most mentioned first."""
         ...

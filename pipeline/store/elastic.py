@@ -554,6 +554,25 @@ class ElasticStore(ElasticEntities):
         entities = self._mget("entities", sorted({e for e, _ in pairs}), ["type", "name", "kind"])
         return q.document_view(doc, pages, q.document_entities(pairs, entities))
 
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        resp = self._search("documents", "list documents", **q.document_list_request(limit, offset))
+        return q.document_rows(resp["hits"]["hits"])
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents an id prefix or a source path (as ingested) names."""
+        if not ref.strip():
+            return []
+        resp = self._search("documents", "find documents", **q.find_documents_request(ref.strip()))
+        return q.document_rows(resp["hits"]["hits"])
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
+        ids = {"ids": {"values": [maps.page_id(document_id, number)]}}
+        resp = self._search("pages", "read a page", query=ids, size=1, source_includes=["text"])
+        found = resp["hits"]["hits"]
+        return str(found[0]["_source"].get("text", "")) if found else None
+
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Return entities that have mentions, most mentioned first."""
         # Extra buckets so ties at the cut-off are settled by name, as the embedded store does.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pipeline.extract.names import normalise
+from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
 from pipeline.store.ranking import has_syntax, merge_ranked, ranked_query
 
@@ -261,7 +262,7 @@ def page_filters(country: str | None, chain: str | None) -> list[dict[str, Any]]
     if country:
         filters.append({"term": {"countries": country.strip().upper()}})
     if chain:
-        filters.append({"term": {"chains": chain.strip().upper()}})
+        filters.append({"term": {"chains": chain_name(chain)}})
     return filters
 
 
@@ -424,6 +425,55 @@ def document_request(prefix: str) -> dict[str, Any]:
         {"term": {"complete": True}},
     ]
     return {"query": {"bool": {"filter": where}}, "size": 2, "source_excludes": ["children"]}
+
+
+DOCUMENT_ROW_FIELDS = ["id", "title", "date", "page_count", "source", "kind"]
+
+
+def document_list_request(limit: int, offset: int) -> dict[str, Any]:
+    """Return the search listing complete documents in source order, as the embedded store."""
+    return {
+        "query": {"bool": {"filter": [{"term": {"complete": True}}]}},
+        "sort": [{"source": "asc"}, {"id": "asc"}],
+        "size": min(limit, MAX_WINDOW),
+        "from": offset,
+        "source_includes": DOCUMENT_ROW_FIELDS,
+    }
+
+
+def find_documents_request(ref: str) -> dict[str, Any]:
+    """Return the search for documents an id prefix or a source path names."""
+    names = [
+        {"prefix": {"id": {"value": ref, "case_insensitive": True}}},
+        {"term": {"sources": ref}},
+    ]
+    return {
+        "query": {
+            "bool": {
+                "filter": [{"term": {"complete": True}}],
+                "should": names,
+                "minimum_should_match": 1,
+            }
+        },
+        "sort": [{"id": "asc"}],
+        "size": 50,
+        "source_includes": DOCUMENT_ROW_FIELDS,
+    }
+
+
+def document_rows(hits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Read document hits as the embedded store's rows: id, title, date, pages, source, kind."""
+    return [
+        {
+            "id": h["_source"]["id"],
+            "title": h["_source"].get("title"),
+            "date": h["_source"].get("date"),
+            "pages": h["_source"].get("page_count"),
+            "source": h["_source"]["source"],
+            "kind": h["_source"].get("kind"),
+        }
+        for h in hits
+    ]
 
 
 def ranked_entities(

@@ -258,6 +258,54 @@ class SqliteStore(SearchQueries):
             )
         return doc
 
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        return [
+            dict(r)
+            for r in self.db.execute(
+                "SELECT id, title, date, page_count AS pages, source, kind FROM documents "
+                "ORDER BY source, id LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        ]
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents a reference names: an id or id prefix, or a source path under
+        which the document was ingested (as typed, or the same file by another path)."""
+        ref = ref.strip()
+        if not ref:
+            return []
+        columns = "SELECT id, title, date, page_count AS pages, source, kind FROM documents"
+        by_id = self.db.execute(
+            f"{columns} WHERE id LIKE ? ORDER BY id LIMIT 50", (ref.lower() + "%",)
+        ).fetchall()
+        if by_id:
+            return [dict(r) for r in by_id]
+        name = Path(ref).name
+        wanted = Path(ref).expanduser().resolve()
+        found = []
+        for r in self.db.execute(
+            f"{columns} WHERE id IN (SELECT document_id FROM document_sources "
+            "WHERE source = ? OR source LIKE ?) ORDER BY source",
+            (ref, f"%{name}"),
+        ):
+            sources = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT source FROM document_sources WHERE document_id = ?", (r["id"],)
+                )
+            ]
+            if any(s == ref or Path(s).expanduser().resolve() == wanted for s in sources):
+                found.append(dict(r))
+        return found
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
+        row = self.db.execute(
+            "SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, number)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Return resolved entities that have mentions, most mentioned first."""
         self.ensure_resolved()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -14,6 +15,8 @@ from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
 
 EVIDENCE_PER_RELATION = 5
+# What an entity id or its prefix looks like: a type tag, a dash and hex digits.
+ID_PREFIX = re.compile(r"[a-z]{2}-[0-9a-f]{2,}")
 
 
 def group_relations(
@@ -192,7 +195,24 @@ class EntityQueries:
             rows = self.db.execute(sql, params).fetchall()
             if rows:
                 break
+        if not rows and ID_PREFIX.fullmatch(text.lower()):
+            # An id prefix, as tables and search results show ids: every entity it starts.
+            starts = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM entities WHERE id LIKE ? ORDER BY id LIMIT 50",
+                    (text.lower() + "%",),
+                )
+            ]
+            canonical = dict.fromkeys(self.canonical_of(i) for i in starts)
+            return [c for c in canonical if self._has_mentions(c)]
         return [r[0] for r in rows]
+
+    def _has_mentions(self, canonical_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM resolved_mentions WHERE canonical_id = ? LIMIT 1", (canonical_id,)
+        ).fetchone()
+        return row is not None
 
     def entity_page(self, canonical_id: str) -> dict[str, Any] | None:
         """Return one resolved entity: names, documents with pages, relations with evidence."""

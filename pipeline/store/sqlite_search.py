@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.errors import QueryError, StoreError
 from pipeline.extract.geo import country_name
 from pipeline.extract.names import normalise
+from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
 from pipeline.store.ranking import (
     K1,
@@ -61,7 +62,7 @@ def page_filter(
             f"WHERE fw.document_id = {document} AND fw.page = {page} AND fw.type = 'wallet' "
             "AND NOT COALESCE(json_extract(fw.value, '$.suspect'), 0) AND fc.value = ?)"
         )
-        params.append(chain.strip().upper())
+        params.append(chain_name(chain))
     return sql, params
 
 
@@ -403,15 +404,15 @@ class SearchQueries(EntityQueries):
         # pages as the outer loop: without it the planner may walk every mention of a type.
         counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
         for kind, value, n in self.db.execute(
-            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet, "
+            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet_kind, "
             "CASE rm.type WHEN 'country' THEN json_extract(rm.value, '$.code') "
             "WHEN 'wallet' THEN json_extract(rm.value, '$.chains[0]') "
-            "ELSE rm.canonical_id END AS value, count(*) AS n "
+            "ELSE rm.canonical_id END AS facet_key, count(*) AS n "
             "FROM facet_pages fp CROSS JOIN resolved_mentions rm "
             "ON rm.document_id = fp.document_id AND rm.page = fp.page "
             "WHERE rm.type IN ('actor', 'casino', 'country', 'wallet') "
             "AND NOT (rm.type = 'wallet' AND COALESCE(json_extract(rm.value, '$.suspect'), 0)) "
-            "GROUP BY facet, value ORDER BY facet, n DESC, value"
+            "GROUP BY facet_kind, facet_key ORDER BY facet_kind, n DESC, facet_key"
         ):
             if value is not None and len(counts[kind]) < size:
                 counts[kind].append((value, n))
