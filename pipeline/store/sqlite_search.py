@@ -7,6 +7,7 @@ per facet (as an Elasticsearch `sampler` aggregation does).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from pipeline.store.sqlite_entities import EntityQueries
 # How many of a query's best pages the facets count.
 FACET_DEPTH = 500
 FACET_KINDS = ("actor", "casino", "country", "chain")
+# Stores with at least this many pages leave very common words out of candidate retrieval.
+COMMON_CUTOFF_PAGES = 1000
 
 
 def _highlight(sentence: str, text: str) -> str:
@@ -64,6 +67,17 @@ def page_filter(
         )
         params.append(chain_name(chain))
     return sql, params
+
+
+def fts5_idf(total: int, hits: int) -> float:
+    """Return the IDF FTS5's bm25() gives a term on `hits` of `total` rows (floored at 1e-6)."""
+    idf = math.log((total - hits + 0.5) / (hits + 0.5)) if total else 0.0
+    return idf if idf > 0 else 1e-6
+
+
+def lucene_idf(total: int, hits: int) -> float:
+    """Return Lucene's (and so Elasticsearch's) BM25 IDF, positive even for common words."""
+    return math.log(1 + (total - hits + 0.5) / (hits + 0.5))
 
 
 def _bm25(rank: float) -> float:
@@ -183,19 +197,37 @@ class SearchQueries(EntityQueries):
         if ranked is None:
             return [], set()
         any_word = fts5_terms(ranked)
-        found = [r for r, _ in self._ranked_rows(self._scoring(ranked), depth, country, chain)]
-        boost: dict[int, float] = {}
+        total, counts = self._counts(ranked)
+        found = [
+            r
+            for r, _ in self._ranked_rows(
+                self._scoring(ranked, total, counts), depth, country, chain
+            )
+        ]
         phrase = fts5_phrase(ranked)
-        if phrase is not None:
-            # A page holding the query as a phrase adds the phrase's own BM25 score, as a
-            # `match_phrase` clause beside a `match` does on Elasticsearch.
-            boost = {r: _bm25(k) for r, k in self._ranked_rows(phrase, depth, country, chain)}
-        candidates = list(dict.fromkeys([*found, *boost]))
+        in_phrase = (
+            [r for r, _ in self._ranked_rows(phrase, depth, country, chain)] if phrase else []
+        )
+        candidates = list(dict.fromkeys([*found, *in_phrase]))
+        # Rescore the candidates with Lucene's BM25, as Elasticsearch's match does: FTS5's
+        # rank for one term is idf_F * tfnorm, and idf_F is known, so tfnorm is recovered
+        # and weighted by Lucene's IDF, which stays positive for common words.
+        scores = dict.fromkeys(candidates, 0.0)
+        for term in ranked.terms:
+            weight = lucene_idf(total, counts[term])
+            for rowid, rank in self._rank_within(f'"{term}"', candidates):
+                scores[rowid] += weight * -rank / fts5_idf(total, counts[term]) / (K1 + 1)
+        if phrase is not None and in_phrase:
+            # A phrase scores like Lucene's: the summed IDF of its words times its own tfnorm.
+            weight = sum(lucene_idf(total, counts[t]) for t in ranked.terms)
+            n_phrase = self._fts(
+                "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?", [phrase]
+            )[0][0]
+            for rowid, rank in self._rank_within(phrase, candidates):
+                scores[rowid] += weight * -rank / fts5_idf(total, n_phrase) / (K1 + 1)
+        rows = {r["rowid"]: r for r in self._within(any_word, candidates)}
         scored = sorted(
-            (
-                (_bm25(r["rank"]) + boost.get(r["rowid"], 0.0), r)
-                for r in self._within(any_word, candidates)
-            ),
+            ((score, rows[rowid]) for rowid, score in scores.items() if rowid in rows),
             key=lambda pair: -pair[0],
         )[:depth]
         every = {
@@ -206,17 +238,30 @@ class SearchQueries(EntityQueries):
         full = {(r["document_id"], r["number"]) for _, r in scored if r["rowid"] in every}
         return hits, full
 
-    def _scoring(self, ranked: RankedQuery) -> str:
-        """Return the OR of the terms that move a page's score.
+    def _rank_within(self, match: str, rowids: list[int]) -> list[tuple[int, float]]:
+        """Return (rowid, FTS5 rank) of the given pages that match an FTS5 query."""
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        sql = f"SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? AND rowid IN ({marks})"
+        return [(r[0], r[1]) for r in self._fts(sql, [match, *rowids])]
 
-        FTS5 gives a term on half the pages or more an IDF of 1e-6, so such a term changes no
-        ranking; leaving it out (when a rarer term remains) spares scoring every page it is on.
-        """
-        if len(ranked.terms) < 2:
-            return fts5_terms(ranked)
+    def _counts(self, ranked: RankedQuery) -> tuple[int, dict[str, int]]:
+        """Return the number of pages and, per term, the pages holding it."""
         total = self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
         count = "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?"
-        rare = tuple(t for t in ranked.terms if 2 * self._fts(count, [f'"{t}"'])[0][0] < total)
+        return total, {t: self._fts(count, [f'"{t}"'])[0][0] for t in ranked.terms}
+
+    def _scoring(self, ranked: RankedQuery, total: int, counts: dict[str, int]) -> str:
+        """Return the OR of the terms that find the candidate pages.
+
+        On a large store a term on more than half the pages is left out when a rarer one
+        remains, as Elasticsearch's common-terms cut-off did: it spares scoring every page it
+        is on, and the pages that hold only such words would rank last anyway.
+        """
+        if len(ranked.terms) < 2 or total < COMMON_CUTOFF_PAGES:
+            return fts5_terms(ranked)
+        rare = tuple(t for t in ranked.terms if 2 * counts[t] <= total)
         return fts5_terms(RankedQuery(rare, ranked.phrase) if rare else ranked)
 
     @staticmethod
