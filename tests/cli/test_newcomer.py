@@ -40,7 +40,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 
 def test_documents_lists_id_title_pages_and_source(stored: tuple[str, Path]) -> None:
-    store, folder = stored
+    store, _ = stored
     code, out, _ = run("documents", "--store", store, "--json")
     rows = json.loads(out)["documents"]
     assert code == 0 and len(rows) == 2
@@ -61,14 +61,20 @@ def test_show_takes_a_source_path_or_an_id_prefix(stored: tuple[str, Path]) -> N
     assert code == 1 and "moneytrail documents" in err
 
 
-def test_an_ambiguous_prefix_lists_its_candidates(stored: tuple[str, Path]) -> None:
-    store, _ = stored
-    code, out, _ = run("documents", "--store", store, "--json")
-    ids = [r["id"] for r in json.loads(out)["documents"]]
-    code, _, err = run("show", "", "--store", store)
-    assert code == 1
-    code, _, err = run("show", "0123456789abcdef"[:0] or ids[0][:0], "--store", store)
-    assert code == 1
+def test_an_ambiguous_prefix_lists_its_candidates(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(17):  # 17 ids over 16 first hex digits: two must share one
+        (folder / f"n{i}.txt").write_text(f"Note number {i} about a casino.\n")
+    store = str(tmp_path / "many.db")
+    assert run("ingest", str(folder), "--store", store, "--workers", "0")[0] == 0
+    ids = [
+        r["id"] for r in json.loads(run("documents", "--store", store, "--json")[1])["documents"]
+    ]
+    first = next(c for c in "0123456789abcdef" if sum(i.startswith(c) for i in ids) > 1)
+    code, _, err = run("show", first, "--store", store)
+    assert code == 1 and "give more of the id" in err
+    assert all(i[:12] in err for i in ids if i.startswith(first))
 
 
 def test_show_page_marks_the_mentions(stored: tuple[str, Path]) -> None:
@@ -150,3 +156,20 @@ def test_extract_text_is_readable(tmp_path: Path, pdf_factory: Callable[..., Pat
     note.write_text("OFAC designated the Lazarus Group in North Korea.\n")
     code, out, _ = run("extract", str(note))
     assert code == 0 and "(1 page)" in out and '{"' not in out
+
+
+def test_one_count_per_entity_in_facets_and_entities(stored: tuple[str, Path]) -> None:
+    store, _ = stored
+    code, out, _ = run("entities", "--json", "--store", store)
+    counts = {e["id"]: e["mentions"] for e in json.loads(out)["entities"]}
+    for name in ("Lazarus Group", "Cambodia"):
+        code, out, _ = run("search", name, "--json", "--store", store)
+        facets = json.loads(out)["facets"]
+        listed = [f for f in facets["actor"] if f["name"] == name]
+        if listed:
+            assert listed[0]["count"] == counts[listed[0]["id"]]
+    code, out, _ = run("search", "Cambodia", "--json", "--store", store)
+    [cambodia] = [f for f in json.loads(out)["facets"]["country"] if f["code"] == "KH"]
+    _code, out, _ = run("entities", "--type", "country", "--json", "--store", store)
+    [entity] = [e for e in json.loads(out)["entities"] if e["name"] == "Cambodia"]
+    assert cambodia["count"] == entity["mentions"]

@@ -165,3 +165,25 @@ def test_exact_fts5_quotes_words_and_turns_minus_into_not() -> None:
     )
     assert exact_fts5("OR casino AND") == '"casino"'
     assert exact_fts5("-casino") == ""
+
+
+def test_facets_match_a_count_made_by_hand(tmp_path: Path) -> None:
+    db = SqliteStore(tmp_path / "facets.db")
+    codes = ["KP", "KH", "KP", "PH", "KP", "KH"]
+    for i, code in enumerate(codes):
+        text = f"Casino report {i} about {code} and {code}."
+        doc = _document(f"c{i}.txt", [text])
+        at = text.index(code)
+        mentions = [
+            Mention(f"m{i}-{n}", doc.id, 1, at + n * 8, at + n * 8 + 2, "country", code,
+                    {"code": code}, code, text, "test", entity_id=f"co-{code.lower()}")
+            for n in range(2)
+        ]  # fmt: skip
+        entity = Entity(f"co-{code.lower()}", "country", code, (), {"code": code})
+        db.upsert_document(doc, mentions, [entity])
+    by_hand: dict[str, int] = {}
+    for code in codes:
+        by_hand[code] = by_hand.get(code, 0) + 2
+    facets = db.facets("casino report")
+    assert {f["code"]: f["count"] for f in facets["country"]} == by_hand
+    assert [f["code"] for f in facets["country"]] == ["KP", "KH", "PH"], "most mentioned first"
