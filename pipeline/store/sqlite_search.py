@@ -225,9 +225,9 @@ class SearchQueries(EntityQueries):
             )[0][0]
             for rowid, rank in self._rank_within(phrase, candidates):
                 scores[rowid] += weight * -rank / fts5_idf(total, n_phrase) / (K1 + 1)
-        rows = {r["rowid"]: r for r in self._within(any_word, candidates)}
+        by_rowid = {r["rowid"]: r for r in self._within(any_word, candidates)}
         scored = sorted(
-            ((score, rows[rowid]) for rowid, score in scores.items() if rowid in rows),
+            ((score, by_rowid[rowid]) for rowid, score in scores.items() if rowid in by_rowid),
             key=lambda pair: -pair[0],
         )[:depth]
         every = {

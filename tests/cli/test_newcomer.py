@@ -160,16 +160,16 @@ def test_extract_text_is_readable(tmp_path: Path, pdf_factory: Callable[..., Pat
 
 def test_one_count_per_entity_in_facets_and_entities(stored: tuple[str, Path]) -> None:
     store, _ = stored
-    code, out, _ = run("entities", "--json", "--store", store)
+    _, out, _ = run("entities", "--json", "--store", store)
     counts = {e["id"]: e["mentions"] for e in json.loads(out)["entities"]}
     for name in ("Lazarus Group", "Cambodia"):
-        code, out, _ = run("search", name, "--json", "--store", store)
+        _, out, _ = run("search", name, "--json", "--store", store)
         facets = json.loads(out)["facets"]
         listed = [f for f in facets["actor"] if f["name"] == name]
         if listed:
             assert listed[0]["count"] == counts[listed[0]["id"]]
-    code, out, _ = run("search", "Cambodia", "--json", "--store", store)
+    _, out, _ = run("search", "Cambodia", "--json", "--store", store)
     [cambodia] = [f for f in json.loads(out)["facets"]["country"] if f["code"] == "KH"]
-    _code, out, _ = run("entities", "--type", "country", "--json", "--store", store)
+    _, out, _ = run("entities", "--type", "country", "--json", "--store", store)
     [entity] = [e for e in json.loads(out)["entities"] if e["name"] == "Cambodia"]
     assert cambodia["count"] == entity["mentions"]
