@@ -428,7 +428,8 @@ class SearchQueries(EntityQueries):
                 match = exact_fts5(query)
             else:
                 ranked = ranked_query(query)
-                match = fts5_terms(ranked) if ranked is not None else ""
+                # The same candidate query as search's, so its ranking is reused, not redone.
+                match = self._scoring(ranked, *self._counts(ranked)) if ranked is not None else ""
             if match:
                 rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
                 pages = self._page_keys(rowids)
