@@ -23,7 +23,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import __version__
-from pipeline.errors import ConfigError, PipelineError, StoreError
+from pipeline.errors import ConfigError, PipelineError, QueryError, StoreError
 from pipeline.export.corpus import load_corpus
 from pipeline.export.jsonl import mention_record, relation_record
 from pipeline.store import Store, open_store
@@ -35,6 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/json": {"example": example}}}
     for code, text, example in (
         (401, "Missing or wrong API key", {"error": {"status": 401, "message": "..."}}),
+        (400, "A search query that cannot be read", {"error": {"status": 400, "message": "..."}}),
         (404, "Unknown id", {"error": {"status": 404, "message": "..."}}),
         (503, "Store unavailable", {"error": {"status": 503, "message": "..."}}),
     )
@@ -188,6 +189,8 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
 
     @app.exception_handler(PipelineError)
     def pipeline_error(request: Request, exc: PipelineError) -> JSONResponse:
+        if isinstance(exc, QueryError):
+            return _error(400, str(exc))
         unavailable = isinstance(exc, StoreError | ConfigError)
         return _error(503 if unavailable else 500, str(exc))
 

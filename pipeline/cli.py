@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pipeline.console import die as _die
 from pipeline.console import err, out
 from pipeline.console import print_json as _print_json
 from pipeline.errors import PipelineError
-from pipeline.ingest import collect_paths, extract_files, ingest
+from pipeline.ingest import collect_paths, extract_files, ingest, unsupported_files
 from pipeline.records import MENTION_TYPES, Failure
 from pipeline.settings import Settings, load_settings
 from pipeline.store import Store, open_store
@@ -52,9 +51,16 @@ TypeOpt = Annotated[
 
 
 @contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
+def _store(settings: Settings, create: bool = False) -> Iterator[Store]:
+    """Open the store; a read refuses a store file that does not exist rather than make one."""
+    from pathlib import Path
+
+    location = settings.store
+    is_url = location.startswith(("http://", "https://"))
+    if not create and not is_url and not Path(location).is_file():
+        _die(f"no store at {location}; ingest documents first or give --store")
     try:
-        store = open_store(settings.store)
+        store = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
     try:
@@ -133,7 +139,8 @@ def ingest_cmd(
         classify_kinds=classify_kinds,
     )
     files, _ = collect_paths(paths or [])
-    with _store(settings) as db, _progress(len(files), quiet=as_json) as tick:
+    unsupported = unsupported_files(paths or [])
+    with _store(settings, create=True) as db, _progress(len(files), quiet=as_json) as tick:
         report = ingest(
             paths or [], db, settings, progress=tick, force=force, retry_failed=retry_failed
         )
@@ -154,6 +161,7 @@ def ingest_cmd(
                 "notes": report.notes,
                 "failures": [_failure_json(f) for f in report.failures],
                 "failed_before": [_failure_json(f) for f in report.failed_before],
+                "unsupported": unsupported,
             }
         )
     else:
@@ -170,6 +178,14 @@ def ingest_cmd(
         )
         for note in report.notes:
             err.print(f"note: {escape(note)}", highlight=False)
+        if unsupported:
+            count = sum(unsupported.values())
+            kinds = ", ".join(f"{k or '(no suffix)'} {n}" for k, n in unsupported.items())
+            err.print(
+                f"skipped {count} unsupported file{'' if count == 1 else 's'} ({kinds}); "
+                "moneytrail reads PDF, HTML and text",
+                highlight=False,
+            )
         for failure in report.failures:
             err.print(f"failed: {escape(failure.message)}", highlight=False)
         for failure in report.failed_before:
@@ -254,11 +270,22 @@ def extract_cmd(
     raise typer.Exit(1 if failed else 0)
 
 
+def _detail(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(map(str, value))
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
 def _print_extract(item: dict[str, Any]) -> None:
     doc = item["document"]
-    table = Table(title=f"{doc['source']} ({doc['pages']} pages)", title_justify="left")
-    for column in ("type", "name", "details", "pages"):
-        table.add_column(column)
+    title = f"{doc['source']} ({_plural(doc['pages'], 'page')})"
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("type", no_wrap=True)
+    table.add_column("name", ratio=1)
+    table.add_column("details", ratio=1)
+    table.add_column("pages")
     for entity in item["entities"]:
         details = {
             k: v
@@ -269,7 +296,7 @@ def _print_extract(item: dict[str, Any]) -> None:
         table.add_row(
             entity["type"],
             escape(entity["name"]),
-            escape(json.dumps(details)),
+            escape(", ".join(f"{k} {_detail(v)}" for k, v in details.items())),
             ",".join(map(str, pages)),
         )
     out.print(table)
@@ -288,7 +315,9 @@ def search_cmd(
     ] = None,
     chain: Annotated[
         str | None,
-        typer.Option("--chain", help="Only pages with a wallet of this chain (ETH, BTC, TRX)."),
+        typer.Option(
+            "--chain", help="Only pages with a wallet of this chain (ETH or ethereum, BTC, TRX)."
+        ),
     ] = None,
     semantic: Annotated[
         bool,
@@ -329,8 +358,16 @@ def search_cmd(
             plural = "countries" if name == "country" else f"{name}s"
             err.print(f"top {plural}: {escape(top)}", highlight=False)
     for hit in result.hits:
-        entity = f" [{hit.entity['type']}: {escape(hit.entity['name'])}]" if hit.entity else ""
-        out.print(f"[bold]{escape(hit.source)}[/] p.{hit.page}{entity}", highlight=False)
+        label = f" [{hit.entity['type']}: {hit.entity['name']}]" if hit.entity else ""
+        if hit.alias is not None and hit.entity:
+            label = (
+                f" [alias: the page says {hit.alias!r} for "
+                f"{hit.entity['type']} {hit.entity['name']}]"
+            )
+        entity = escape(label)
+        out.print(
+            f"[bold]{escape(hit.source)}[/] p.{hit.page} {hit.score:.2f}{entity}", highlight=False
+        )
         out.print(f"    {_marked(hit.snippet)}", highlight=False)
 
 
@@ -364,28 +401,153 @@ def _meaning_search(
         print_hits(result)
 
 
-@app.command("show")
-def show_cmd(
-    document_id: Annotated[str, typer.Argument(help="A document id (or a unique prefix).")],
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _short_ids(ids: list[str], least: int = 12) -> dict[str, str]:
+    """Return for each id its shortest prefix (at least `least` long) unique among them."""
+    size = least
+    while len({i[:size] for i in ids}) < len(set(ids)) and size < 64:
+        size += 4
+    return {i: i[:size] for i in ids}
+
+
+def _documents_table(rows: list[dict[str, Any]]) -> Table:
+    """A 64-hex id never fits beside a title: show a unique prefix, which `show` takes."""
+    short = _short_ids([r["id"] for r in rows])
+    table = Table()
+    table.add_column("id (prefix)", no_wrap=True)
+    table.add_column("title", ratio=2, min_width=12)
+    table.add_column("date", no_wrap=True)
+    table.add_column("pages", justify="right", no_wrap=True)
+    table.add_column("source", ratio=1, min_width=12, overflow="fold")
+    for r in rows:
+        table.add_row(
+            short[r["id"]],
+            escape(r["title"] or ""),
+            r["date"] or "",
+            str(r["pages"] or 0),
+            escape(r["source"]),
+        )
+    return table
+
+
+@app.command("documents")
+def documents_cmd(
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a stored document: metadata, pages and the entities it mentions."""
+    """List stored documents: id, title, date, pages and source."""
     with _store(load_settings(store)) as db:
-        doc = db.document(document_id)
+        rows = db.document_list(limit, offset)
+    if as_json:
+        _print_json({"documents": rows, "limit": limit, "offset": offset})
+        return
+    if not rows:
+        err.print("no documents stored; add some with: moneytrail ingest PATH", highlight=False)
+        return
+    out.print(_documents_table(rows))
+
+
+def _marked_page(text: str, start: int, mentions: list[Any]) -> str:
+    """Return a page's text as rich markup with each mention shown and its type after it."""
+    parts: list[str] = []
+    at = 0
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        begin, end = m.start - start, m.end - start
+        if begin < at or end > len(text):
+            continue  # overlapping or outside the page: the first one wins
+        parts.append(escape(text[at:begin]))
+        parts.append(f"[bold cyan]{escape(text[begin:end])}[/][dim]⟨{m.type}⟩[/]")
+        at = end
+    parts.append(escape(text[at:]))
+    return "".join(parts)
+
+
+@app.command("show")
+def show_cmd(
+    document: Annotated[
+        str, typer.Argument(help="A document id, an id prefix or the source path it came from.")
+    ],
+    page: Annotated[
+        int | None,
+        typer.Option("--page", min=1, help="Print this page's text with its mentions marked."),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a stored document: metadata, pages and the entities it mentions, or one page."""
+    with _store(load_settings(store)) as db:
+        found = db.find_documents(document)
+        if not found:
+            _die(
+                f"no stored document has the id or source {document!r}; "
+                "list them with 'moneytrail documents'",
+                1,
+            )
+        if len(found) > 1:
+            err.print(f"{document!r} matches {len(found)} documents:", highlight=False)
+            err.print(_documents_table(found))
+            _die("give more of the id, or the source path", 1)
+        doc = db.document(found[0]["id"])
+        text = db.page_text(found[0]["id"], page) if page is not None else None
+        mentions = (
+            [m for m in db.iter_mentions(found[0]["id"]) if m.page == page]
+            if text is not None
+            else []
+        )
     if doc is None:
-        _die(f"no stored document has the id {document_id!r}; list them with 'moneytrail stats'", 1)
+        _die(f"the document {found[0]['id']} is no longer stored", 1)
+    if page is not None:
+        meta = next((p for p in doc["pages"] if p["number"] == page), None)
+        if meta is None or text is None:
+            _die(f"{doc['source']} has {_plural(doc['page_count'], 'page')}, not a page {page}", 1)
+        if as_json:
+            _print_json(
+                {
+                    "document": {"id": doc["id"], "source": doc["source"], "title": doc["title"]},
+                    "page": page,
+                    "text": text,
+                    "mentions": [
+                        {
+                            "type": m.type,
+                            "text": m.text,
+                            "start": m.start - meta["start"],
+                            "end": m.end - meta["start"],
+                            "entity": m.entity_id,
+                        }
+                        for m in mentions
+                    ],
+                }
+            )
+            return
+        out.print(
+            f"[bold]{escape(doc['source'])}[/] page {page} of {doc['page_count']} "
+            f"({_plural(len(mentions), 'mention')})",
+            highlight=False,
+        )
+        out.print(_marked_page(text, meta["start"], mentions), highlight=False)
+        return
     if as_json:
         _print_json(doc)
         return
     out.print(
         f"[bold]{escape(doc['title'] or doc['source'])}[/]  ({doc['kind']}, "
-        f"{doc['page_count']} pages)\n  id {doc['id']}\n  source {escape(doc['source'])}",
+        f"{_plural(doc['page_count'], 'page')})\n  id {doc['id']}\n"
+        f"  source {escape(doc['source'])}",
         highlight=False,
     )
     for warning in doc["warnings"]:
         out.print(f"  [yellow]note:[/] {escape(warning)}", highlight=False)
-    table = Table("type", "name", "kind", "mentions", "pages")
+    table = Table()
+    table.add_column("type", no_wrap=True)
+    table.add_column("name", ratio=1)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("mentions", justify="right", no_wrap=True)
+    table.add_column("pages", ratio=1)
     for e in doc["entities"]:
         table.add_row(
             e["type"],
@@ -395,6 +557,7 @@ def show_cmd(
             ",".join(map(str, e["pages"])),
         )
     out.print(table)
+    err.print(f"read a page with: moneytrail show {doc['id'][:12]} --page 1", highlight=False)
 
 
 @app.command("entities")
@@ -410,7 +573,13 @@ def entities_cmd(
     if as_json:
         _print_json({"entities": rows})
         return
-    table = Table("type", "name", "kind", "mentions", "documents", "id")
+    table = Table()
+    table.add_column("type", no_wrap=True)
+    table.add_column("name", ratio=1)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("mentions", justify="right", no_wrap=True)
+    table.add_column("documents", justify="right", no_wrap=True)
+    table.add_column("id", no_wrap=True)  # an id is copied into other commands: never cut
     for r in rows:
         table.add_row(
             r["type"],
@@ -531,6 +700,7 @@ def graph_cmd(
     depth: Annotated[int, typer.Option("--depth", min=1, max=4)] = 1,
     fmt: Annotated[str, typer.Option("--format", help="json or graphml.")] = "json",
     store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")] = False,
 ) -> None:
     """Print an entity's neighbourhood in the relation graph (Gephi, yEd, Neo4j)."""
     from pipeline.link import judge
@@ -538,6 +708,8 @@ def graph_cmd(
 
     if fmt not in ("json", "graphml"):
         raise typer.BadParameter("must be json or graphml", param_hint="--format")
+    if as_json and fmt != "json":
+        _die("give --json or --format graphml, not both")
     with _store(load_settings(store)) as db:
         _needs_resolution(db)
         try:
@@ -703,6 +875,35 @@ def main(
     """moneytrail: document intelligence for financial-crime analysts."""
 
 
+def _plain_help() -> None:
+    """Show value types in help the way click does (TEXT, INTEGER; nothing for a flag) and
+    arguments as QUERY, instead of Typer 0.29's <str>, <bool> and {query}."""
+    from typer.core import TyperArgument, TyperOption
+
+    words = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "bool": "", "Path": "PATH"}
+    original = TyperOption.display_type
+
+    def display_type(self: Any, ctx: Any) -> str:
+        label = str(original(self, ctx)).strip("<>")
+        if label.startswith("list[") and label.endswith("]"):
+            label = label[5:-1]
+        first, _, rest = label.partition(" ")
+        return f"{words.get(first, first.upper())} {rest.upper()}".strip()
+
+    def usage_name(self: Any) -> str:
+        name = self.metavar or self.name.upper()
+        shown = name if self.required else f"[{name}]"
+        return shown + ("..." if self.nargs != 1 else "")
+
+    def rich_name(self: Any) -> str:
+        return str(self.metavar or self.name.upper()) + ("..." if self.nargs != 1 else "")
+
+    TyperOption.display_type = display_type  # type: ignore[method-assign]
+    TyperArgument.display_type = display_type  # type: ignore[method-assign]
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument._rich_display_name = rich_name  # type: ignore[method-assign]
+
+
 def _register_extensions() -> None:
     """Add the commands that live beside their own library code."""
     from pipeline.export.commands import register as register_export
@@ -717,3 +918,4 @@ def _register_extensions() -> None:
 
 
 _register_extensions()
+_plain_help()

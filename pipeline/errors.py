@@ -31,3 +31,7 @@ class ConfigError(PipelineError):
     """A setting, flag or path is unusable."""
 
     stage = "config"
+
+
+class QueryError(StoreError):
+    """A search query's syntax cannot be read (the client's fault, not the store's)."""

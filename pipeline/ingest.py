@@ -64,6 +64,31 @@ class IngestReport:
         return not (self.failures or self.failed_before or self.interrupted)
 
 
+def unsupported_files(inputs: list[str]) -> dict[str, int]:
+    """Count the files inside input directories that no parser reads, by suffix ("" for none).
+
+    collect_paths() leaves them out without a word; the CLI says how many and of what kind.
+    """
+    counts: dict[str, int] = {}
+    for raw in inputs:
+        roots = (
+            [Path(m) for m in glob.glob(raw, recursive=True)]
+            if glob.has_magic(raw)
+            else [Path(raw)]
+        )
+        for root in roots:
+            if not root.is_dir():
+                continue
+            for p in root.rglob("*"):
+                if (
+                    p.is_file()
+                    and p.suffix.lower() not in SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                ):
+                    counts[p.suffix.lower()] = counts.get(p.suffix.lower(), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def collect_paths(inputs: list[str]) -> tuple[list[Path], list[Failure]]:
     """Expand files, directories (recursively) and globs; a missing input is a failure."""
     files: list[Path] = []

@@ -129,13 +129,18 @@ def _check(name: str, kind: str | None, destination: str) -> Format:
     if spec is None:
         raise ExportError(f"unknown export format {name!r}; use one of {', '.join(FORMATS)}")
     if kind is not None and kind not in RECORD_KINDS:
-        raise ExportError(f"--type must be one of {', '.join(RECORD_KINDS)}, not {kind!r}")
+        raise ExportError(f"--records must be one of {', '.join(RECORD_KINDS)}, not {kind!r}")
     if kind is not None and not spec.by_kind:
-        raise ExportError(f"--type applies to jsonl and csv; {name} always writes every kind")
+        raise ExportError(f"--records applies to jsonl and csv; {name} always writes every kind")
     if spec.split and kind is None and destination == "-":
         raise ExportError(
-            f"{name} writes one file per record kind: give a folder with -o, or pick one "
-            "kind with --type"
+            f"{name} writes one file per record kind: give a folder with --out-dir, or pick "
+            "one kind with --records"
+        )
+    if spec.split and kind is None and Path(destination).suffix.lower() == spec.suffix:
+        raise ExportError(
+            f"{destination} names a file, but {name} writes one file per record kind: give a "
+            "folder with --out-dir, or pick one kind with --records"
         )
     return spec
 
@@ -146,12 +151,17 @@ def export(
     destination: str = "-",
     kind: str | None = None,
     stdout: TextIO | None = None,
+    entity_type: str | None = None,
 ) -> ExportReport:
-    """Export the store in a named format to a file, a folder (csv) or `stdout` ("-")."""
+    """Export the store in a named format to a file, a folder (csv) or `stdout` ("-");
+    `kind` picks one record kind, `entity_type` keeps entities of one type (actor, wallet...)
+    with their mentions and the relations that touch them."""
     spec = _check(name, kind, destination)
     write = exporter(name)
     started = time.perf_counter()
     corpus = load_corpus(store)
+    if entity_type is not None:
+        corpus.only_type(entity_type)
     report = ExportReport(name)
     if destination == "-":
         if stdout is None:

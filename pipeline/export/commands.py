@@ -16,6 +16,7 @@ from pipeline.console import die as _die
 from pipeline.console import err
 from pipeline.errors import PipelineError
 from pipeline.export import FORMATS, RECORD_KINDS, export
+from pipeline.records import MENTION_TYPES
 from pipeline.settings import load_settings
 from pipeline.store import open_store
 
@@ -44,23 +45,47 @@ def export_cmd(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
     ] = "jsonl",
+    records: Annotated[
+        str | None,
+        typer.Option("--records", help=f"jsonl and csv: only {', '.join(RECORD_KINDS)} records."),
+    ] = None,
     type_: Annotated[
         str | None,
-        typer.Option("--type", help=f"jsonl and csv: only {', '.join(RECORD_KINDS)} records."),
+        typer.Option(
+            "--type",
+            help=f"Only entities of this type ({', '.join(MENTION_TYPES)}), their mentions "
+            "and the relations that touch them.",
+        ),
     ] = None,
     output: Annotated[
-        str, typer.Option("--output", "-o", help="File, folder (csv, all kinds) or - for stdout.")
+        str, typer.Option("--output", "-o", help="A file, or - for stdout (the default).")
     ] = "-",
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out-dir", help="csv of every kind: the folder for one file per kind."),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Export the store for other tools: jsonl, csv, ftm (FollowTheMoney), tagpack, graphml."""
+    if type_ in RECORD_KINDS and records is None:
+        err.print(
+            f"moneytrail: note: --type {type_} now means an entity type; use --records {type_} "
+            "for one kind of record (taken as that this time)",
+            highlight=False,
+        )
+        records, type_ = type_, None
+    if type_ is not None and type_ not in MENTION_TYPES:
+        _die(f"--type must be one of {', '.join(MENTION_TYPES)}, not {type_!r}")
+    if out_dir is not None and output != "-":
+        _die("give -o FILE or --out-dir FOLDER, not both")
+    destination = out_dir if out_dir is not None else output
     location = _existing_store(store)
     try:
         db = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
     try:
-        report = export(db, fmt, output, type_, stdout=sys.stdout)
+        report = export(db, fmt, destination, records, stdout=sys.stdout, entity_type=type_)
     except PipelineError as exc:
         _die(str(exc))
     except BrokenPipeError:

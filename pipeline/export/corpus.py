@@ -92,6 +92,7 @@ class Corpus:
     # Relations whose ends resolved to one entity (merged spellings co-occurring): dropped.
     folded_relations: int = 0
     _url_cache: dict[str, str | None] = field(default_factory=dict)
+    _mention_type: str | None = None
 
     def resolve(self, entity_id: str | None) -> str | None:
         """Return the canonical id of an entity id (None stays None)."""
@@ -103,6 +104,13 @@ class Corpus:
         """Return the resolved entities in export order."""
         return sorted(self.entities.values(), key=entity_sort_key)
 
+    def only_type(self, entity_type: str) -> None:
+        """Keep the entities of one type, their mentions, and relations touching them."""
+        kept = {k: e for k, e in self.entities.items() if e.type == entity_type}
+        self.relations = [r for r in self.relations if r.subject in kept or r.object in kept]
+        self.entities = kept
+        self._mention_type = entity_type
+
     def documents(self) -> Iterator[Document]:
         """Yield stored documents in id order, one at a time (texts can be large)."""
         yield from self.store.iter_documents()
@@ -111,6 +119,8 @@ class Corpus:
         """Yield mentions in document and text order, pointing at canonical entities."""
         batch: list[Mention] = []
         for mention in self.store.iter_mentions(document_id):
+            if self._mention_type is not None and mention.type != self._mention_type:
+                continue
             if batch and batch[-1].document_id != mention.document_id:
                 yield from sorted(batch, key=mention_sort_key)
                 batch = []

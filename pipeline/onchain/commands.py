@@ -197,6 +197,13 @@ def wallet_cmd(
     """Show an address: documents, sanctions, activity, counterparties, paths to sanctioned."""
     with _store(store) as db:
         report = wallet_report(db.db, address, max_hops)
+    known = report["documents"] or report["sanctions"] or report["tags"]
+    known = known or report["counterparties_total"]
+    if not report["chains"] and not report["recognised"] and not known:
+        _die(
+            f"{address.strip()!r} is not a wallet address moneytrail recognises (Bitcoin, "
+            "Ethereum and EVM chains, Tron, Litecoin ...) and nothing in the store names it"
+        )
     if as_json:
         _print_json(report)
     else:

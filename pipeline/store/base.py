@@ -20,10 +20,13 @@ class Hit:
     page: int
     snippet: str
     score: float
-    matched: str  # "text" (full-text) or "entity" (a mention of a matching entity)
+    # "text" (full text), "entity" (a mention of a matching entity, with --type) or "alias"
+    # (a page that names the matching entity only in other words, kept in `alias`).
+    matched: str
     entity: dict[str, Any] | None = None
     # True when the page's text was read by OCR: names and figures need checking on the image.
     ocr: bool = False
+    alias: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the hit in the public `search --json` shape."""
@@ -38,6 +41,8 @@ class Hit:
             out["entity"] = self.entity
         if self.ocr:
             out["ocr"] = True
+        if self.alias is not None:
+            out["alias"] = self.alias
         return out
 
 
@@ -117,6 +122,18 @@ class Store(Protocol):
 
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities, or None."""
+        ...
+
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        ...
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents an id prefix or a source path names (rows as document_list)."""
+        ...
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
         ...
 
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -474,6 +474,7 @@ class ElasticStore(ElasticEntities):
         if filters and entity:
             entity = self._keep_filtered(entity, filters)
         text: list[Hit] = []
+        full: set[tuple[str, int]] = set()
         dsl = q.text_query(query) if type_ is None else None
         if dsl is not None:
             if filters:
@@ -481,7 +482,8 @@ class ElasticStore(ElasticEntities):
             size = limit + offset + len(entity)
             resp = self._search("pages", "search pages", query, **q.text_request(dsl, size))
             text = q.text_hits(resp["hits"]["hits"])
-        return q.merge_hits(query, type_, text, entity, limit, offset)
+            full = q.full_pages(resp["hits"]["hits"])
+        return q.merge_hits(query, type_, text, entity, limit, offset, full)
 
     def _keep_filtered(self, hits: list[Hit], filters: list[dict[str, Any]]) -> list[Hit]:
         """Keep the hits whose page passes the page filters (one ids query on the pages)."""
@@ -508,7 +510,7 @@ class ElasticStore(ElasticEntities):
         request = q.entity_hits_request(sorted(ids), type_)
         resp = self._search("mentions", "search mentions", **request)
         entities.update(self._mget("entities", sorted(ids - set(entities)), ["id", "type", "name"]))
-        return q.entity_hits(resp["hits"]["hits"], entities)
+        return q.entity_hits(resp["hits"]["hits"], entities, query if type_ is None else None)
 
     def facets(
         self,
@@ -531,7 +533,7 @@ class ElasticStore(ElasticEntities):
         if filters:
             dsl = {"bool": {"must": [dsl], "filter": filters}}
         resp = self._search("pages", "count facets", query, **q.facets_request(dsl, size))
-        aggs = resp["aggregations"]
+        aggs = resp["aggregations"]["sample"]
         entities = self._mget("entities", q.facet_entity_ids(aggs), ["name", "type"])
         return q.facets_from_aggs(aggs, entities, _country_label)
 
@@ -551,6 +553,25 @@ class ElasticStore(ElasticEntities):
         ]
         entities = self._mget("entities", sorted({e for e, _ in pairs}), ["type", "name", "kind"])
         return q.document_view(doc, pages, q.document_entities(pairs, entities))
+
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        resp = self._search("documents", "list documents", **q.document_list_request(limit, offset))
+        return q.document_rows(resp["hits"]["hits"])
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents an id prefix or a source path (as ingested) names."""
+        if not ref.strip():
+            return []
+        resp = self._search("documents", "find documents", **q.find_documents_request(ref.strip()))
+        return q.document_rows(resp["hits"]["hits"])
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
+        ids = {"ids": {"values": [maps.page_id(document_id, number)]}}
+        resp = self._search("pages", "read a page", query=ids, size=1, source_includes=["text"])
+        found = resp["hits"]["hits"]
+        return str(found[0]["_source"].get("text", "")) if found else None
 
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Return entities that have mentions, most mentioned first."""

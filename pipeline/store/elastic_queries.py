@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pipeline.extract.names import normalise
+from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
+from pipeline.store.ranking import has_syntax, merge_ranked, ranked_query
 
 # The embedded store's snippet for an entity hit, reused so both stores mark the same text.
-from pipeline.store.sqlite import _highlight as mark_sentence
+from pipeline.store.sqlite_search import _highlight as mark_sentence
 
-_TOKEN = re.compile(r'"[^"]*"|\S+')
 _OPERATORS = {"AND", "OR", "NOT"}
 # index.max_result_window: the most hits one request returns without paging.
 MAX_WINDOW = 10_000
@@ -46,9 +47,17 @@ ENTITY_HIT_FIELDS = [
     "sentence",
     "entity_id",
 ]
-# The embedded store orders entity hits by source, page and offset; the first mention wins.
-ENTITY_HIT_SORT: list[dict[str, str]] = [{"source": "asc"}, {"page": "asc"}, {"start": "asc"}]
+# The embedded store orders entity hits by document id, page and offset; the first mention wins.
+ENTITY_HIT_SORT: list[dict[str, str]] = [
+    {"document_id": "asc"},
+    {"page": "asc"},
+    {"start": "asc"},
+]
 FACETS = ("actor", "casino", "country", "chain")
+# The name of the clause matching pages that hold every query word.
+ALL_WORDS = "all_words"
+# How many of a query's best pages (per shard) the facets count, as the embedded store does.
+FACET_DEPTH = 1000
 _BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 
 
@@ -66,23 +75,24 @@ def _clause(token: str) -> dict[str, Any] | None:
     return {"match_phrase": {"text": word}}
 
 
-def text_query(query: str) -> dict[str, Any] | None:
-    """Turn what an analyst typed into a query: words ANDed, "phrases", word*, OR and NOT.
+def exact_query(query: str) -> dict[str, Any] | None:
+    """Turn search syntax into a query: words ANDed, "phrases", word*, OR, NOT and -word.
 
-    The same grammar as the embedded store's fts_query(); NOT binds to the next term and
+    The same grammar as the embedded store's exact_fts5(); NOT binds to the next term and
     OR separates groups. Returns None when nothing searchable is left.
     """
     groups: list[list[tuple[bool, dict[str, Any]]]] = [[]]
     negate = False
-    for token in _TOKEN.findall(query):
+    for token in re.findall(r'-?"[^"]*"|\S+', query):
         if token in _OPERATORS:
             if token == "OR":
                 groups.append([])
             negate = token == "NOT"
             continue
-        clause = _clause(token)
+        minus = token.startswith("-") and len(token) > 1
+        clause = _clause(token[1:] if minus else token)
         if clause is not None:
-            groups[-1].append((negate, clause))
+            groups[-1].append((negate or minus, clause))
         negate = False
     alternatives: list[dict[str, Any]] = []
     for group in groups:
@@ -102,6 +112,41 @@ def text_query(query: str) -> dict[str, Any] | None:
     if len(alternatives) == 1:
         return alternatives[0]
     return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+
+def text_query(query: str) -> dict[str, Any] | None:
+    """Return the ranked query for what an analyst typed (None: nothing searchable).
+
+    Natural language: a `match` of the content words, any of them (BM25 ranks pages with more
+    and rarer words higher), plus a `match_phrase` of the whole query whose score adds up,
+    plus a zero-weight `match` of every word named ALL_WORDS, which tells the pages holding
+    them all. Search syntax is taken exactly (exact_query).
+    """
+    if has_syntax(query):
+        exact = exact_query(query)
+        if exact is None:
+            return None
+        return {"bool": {"must": [exact], "should": [{"match_all": {"_name": ALL_WORDS}}]}}
+    ranked = ranked_query(query)
+    if ranked is None:
+        return None
+    should: list[dict[str, Any]] = [
+        {"match": {"text": {"query": ranked.text, "operator": "or"}}},
+        {"match": {"text": {"query": ranked.text, "operator": "and", "boost": 0}}},
+    ]
+    should[1]["match"]["text"]["_name"] = ALL_WORDS
+    if ranked.phrase:
+        should.append({"match_phrase": {"text": {"query": " ".join(ranked.phrase)}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def full_pages(hits: Iterable[Mapping[str, Any]]) -> set[tuple[str, int]]:
+    """Return the pages among text hits that hold every query word (the ALL_WORDS clause)."""
+    return {
+        (h["_source"]["document_id"], h["_source"]["number"])
+        for h in hits
+        if ALL_WORDS in h.get("matched_queries", ())
+    }
 
 
 def text_hits(hits: Iterable[Mapping[str, Any]]) -> list[Hit]:
@@ -177,15 +222,24 @@ def entity_hits_request(entity_ids: list[str], type_: str | None) -> dict[str, A
 
 
 def entity_hits(
-    hits: Iterable[Mapping[str, Any]], entities: Mapping[str, Mapping[str, Any]]
+    hits: Iterable[Mapping[str, Any]],
+    entities: Mapping[str, Mapping[str, Any]],
+    query: str | None = None,
 ) -> list[Hit]:
-    """Read collapsed mention hits (one per page) as entity hits, in source and page order."""
+    """Read collapsed mention hits (one per page) as entity hits, in document and page order.
+
+    Given the query (a search without a type), a page that names the entity otherwise is an
+    alias hit that says the name it uses.
+    """
+    norm = normalise(query) if query is not None else None
     out = []
     for hit in hits:
         src = hit["_source"]
         entity = entities.get(src["entity_id"])
         if entity is None:
             continue  # the entity record is gone: the embedded store's join drops it too
+        surface = " ".join(src["text"].split())
+        other = norm is not None and normalise(surface) != norm
         out.append(
             Hit(
                 src["document_id"],
@@ -193,10 +247,10 @@ def entity_hits(
                 src.get("title"),
                 src["page"],
                 mark_sentence(src["sentence"], src["text"]),
-                # Entity hits rank above text hits: the analyst named a thing, not a word.
-                100.0,
-                "entity",
+                1.0,  # merge_ranked places entity hits relative to the text hits
+                "alias" if other else "entity",
                 {"id": entity["id"], "type": entity["type"], "name": entity["name"]},
+                alias=surface if other else None,
             )
         )
     return out
@@ -208,7 +262,7 @@ def page_filters(country: str | None, chain: str | None) -> list[dict[str, Any]]
     if country:
         filters.append({"term": {"countries": country.strip().upper()}})
     if chain:
-        filters.append({"term": {"chains": chain.strip().upper()}})
+        filters.append({"term": {"chains": chain_name(chain)}})
     return filters
 
 
@@ -219,16 +273,11 @@ def merge_hits(
     entity: list[Hit],
     limit: int,
     offset: int,
+    full: set[tuple[str, int]] | None = None,
 ) -> SearchResult:
     """Combine text and entity hits as the embedded store does: one hit per page, best first."""
-    hits = list(entity)
-    if type_ is None:
-        unique: dict[tuple[str, int], Hit] = {}
-        for hit in text + entity:
-            unique.setdefault((hit.document_id, hit.page), hit)
-        hits = list(unique.values())
-    hits.sort(key=lambda h: -h.score)
-    return SearchResult(query, type_, hits[offset : offset + limit])
+    every = {(h.document_id, h.page) for h in text} if full is None else full
+    return merge_ranked(query, type_, text, every, entity, limit, offset)
 
 
 def facet_query(query: str, type_: str | None, page_ids: list[str]) -> dict[str, Any] | None:
@@ -247,8 +296,10 @@ def facet_query(query: str, type_: str | None, page_ids: list[str]) -> dict[str,
 
 
 def facets_request(dsl: dict[str, Any], size: int) -> dict[str, Any]:
-    """Return the page search whose aggregations are the facets."""
-    return {"query": dsl, "size": 0, "aggs": facet_aggs(size)}
+    """Return the page search whose aggregations are the facets, counted on the best
+    FACET_DEPTH pages per shard (a sampler), so they cost the same however many match."""
+    sample = {"sampler": {"shard_size": FACET_DEPTH}, "aggs": facet_aggs(size)}
+    return {"query": dsl, "size": 0, "aggs": {"sample": sample}}
 
 
 def facet_aggs(size: int) -> dict[str, Any]:
@@ -374,6 +425,55 @@ def document_request(prefix: str) -> dict[str, Any]:
         {"term": {"complete": True}},
     ]
     return {"query": {"bool": {"filter": where}}, "size": 2, "source_excludes": ["children"]}
+
+
+DOCUMENT_ROW_FIELDS = ["id", "title", "date", "page_count", "source", "kind"]
+
+
+def document_list_request(limit: int, offset: int) -> dict[str, Any]:
+    """Return the search listing complete documents in source order, as the embedded store."""
+    return {
+        "query": {"bool": {"filter": [{"term": {"complete": True}}]}},
+        "sort": [{"source": "asc"}, {"id": "asc"}],
+        "size": min(limit, MAX_WINDOW),
+        "from": offset,
+        "source_includes": DOCUMENT_ROW_FIELDS,
+    }
+
+
+def find_documents_request(ref: str) -> dict[str, Any]:
+    """Return the search for documents an id prefix or a source path names."""
+    names = [
+        {"prefix": {"id": {"value": ref, "case_insensitive": True}}},
+        {"term": {"sources": ref}},
+    ]
+    return {
+        "query": {
+            "bool": {
+                "filter": [{"term": {"complete": True}}],
+                "should": names,
+                "minimum_should_match": 1,
+            }
+        },
+        "sort": [{"id": "asc"}],
+        "size": 50,
+        "source_includes": DOCUMENT_ROW_FIELDS,
+    }
+
+
+def document_rows(hits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Read document hits as the embedded store's rows: id, title, date, pages, source, kind."""
+    return [
+        {
+            "id": h["_source"]["id"],
+            "title": h["_source"].get("title"),
+            "date": h["_source"].get("date"),
+            "pages": h["_source"].get("page_count"),
+            "source": h["_source"]["source"],
+            "kind": h["_source"].get("kind"),
+        }
+        for h in hits
+    ]
 
 
 def ranked_entities(

@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS mentions (
     sentence TEXT NOT NULL, extractor TEXT NOT NULL, score REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+-- An entity's pages in page order without reading all its mentions (search's alias hits).
+CREATE INDEX IF NOT EXISTS mentions_entity_page ON mentions(entity_id, document_id, page);
 CREATE INDEX IF NOT EXISTS mentions_doc_page ON mentions(document_id, page);
 CREATE INDEX IF NOT EXISTS mentions_type_key ON mentions(type, key);
 CREATE TABLE IF NOT EXISTS failures (

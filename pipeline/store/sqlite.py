@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,50 +13,20 @@ from typing import Any
 from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Relation
-from pipeline.store.base import Hit, SearchResult, text_and_pages
-from pipeline.store.furniture import body_snippets, with_furniture
-from pipeline.store.sqlite_entities import EntityQueries
+from pipeline.store.base import text_and_pages
+from pipeline.store.furniture import with_furniture
+from pipeline.store.ranking import exact_fts5 as fts_query  # noqa: F401 - the old name
+from pipeline.store.sqlite_search import SearchQueries
+from pipeline.store.sqlite_search import _highlight as _highlight  # the old home
 
 SCHEMA_VERSION = "1"
-_TOKEN = re.compile(r'"[^"]*"|\S+')
-_OPERATORS = {"AND", "OR", "NOT"}
-
-
-def fts_query(query: str) -> str:
-    """Turn what an analyst typed into a safe FTS5 query: words ANDed, phrases and OR kept."""
-    parts = []
-    for token in _TOKEN.findall(query):
-        if token in _OPERATORS:
-            parts.append(token)
-        elif token.startswith('"') and token.endswith('"') and len(token) > 1:
-            inner = token[1:-1].replace('"', " ").strip()
-            if inner:
-                parts.append(f'"{inner}"')
-        else:
-            prefix = token.endswith("*")
-            word = token.rstrip("*").replace('"', " ").strip()
-            if word:
-                parts.append(f'"{word}"' + ("*" if prefix else ""))
-    while parts and parts[0] in _OPERATORS:
-        parts.pop(0)
-    while parts and parts[-1] in _OPERATORS:
-        parts.pop()
-    return " ".join(parts)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _highlight(sentence: str, text: str) -> str:
-    flat = " ".join(text.split())
-    at = sentence.find(flat)
-    if at < 0:
-        return sentence
-    return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat) :]}"
-
-
-class SqliteStore(EntityQueries):
+class SqliteStore(SearchQueries):
     """Store records in one SQLite file; each document is written in one transaction."""
 
     def __init__(self, path: str | Path) -> None:
@@ -252,158 +221,6 @@ class SqliteStore(EntityQueries):
         ]
 
     # --- reads --------------------------------------------------------------------------
-    def search(
-        self,
-        query: str,
-        type_: str | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        country: str | None = None,
-        chain: str | None = None,
-    ) -> SearchResult:
-        """Search page text and entity names; with a type, only mentions of that type; with a
-        country or chain, only pages that mention that country or a wallet of that chain."""
-        self.ensure_resolved()
-        allowed = self._filtered_pages(country, chain)
-        hits = self._entity_hits(query, type_)
-        if type_ is None:
-            seen = {(h.document_id, h.page) for h in hits}
-            # With a filter, text hits are filtered after ranking: ask for all of them.
-            depth = limit + offset + len(seen) if allowed is None else -1
-            hits = self._text_hits(query, depth) + hits
-            unique: dict[tuple[str, int], Hit] = {}
-            for hit in hits:
-                unique.setdefault((hit.document_id, hit.page), hit)
-            hits = list(unique.values())
-        if allowed is not None:
-            hits = [h for h in hits if (h.document_id, h.page) in allowed]
-        hits.sort(key=lambda h: -h.score)
-        return SearchResult(query, type_, hits[offset : offset + limit])
-
-    def _filtered_pages(
-        self, country: str | None, chain: str | None
-    ) -> set[tuple[str, int]] | None:
-        """Return the pages that mention the country and a wallet of the chain (None: no filter)."""
-        allowed: set[tuple[str, int]] | None = None
-        if country:
-            allowed = {
-                (r[0], r[1])
-                for r in self.db.execute(
-                    "SELECT DISTINCT document_id, page FROM mentions WHERE type = 'country' "
-                    "AND json_extract(value, '$.code') = ?",
-                    (country.strip().upper(),),
-                )
-            }
-        if chain:
-            wallets = {
-                (r[0], r[1])
-                for r in self.db.execute(
-                    "SELECT DISTINCT m.document_id, m.page FROM mentions m, "
-                    "json_each(m.value, '$.chains') c WHERE m.type = 'wallet' "
-                    "AND NOT COALESCE(json_extract(m.value, '$.suspect'), 0) AND c.value = ?",
-                    (chain.strip().upper(),),
-                )
-            }
-            allowed = wallets if allowed is None else allowed & wallets
-        return allowed
-
-    def _matching_pages(self, query: str, type_: str | None) -> list[tuple[str, int]]:
-        """Return every (document, page) the query hits, for facet counts."""
-        pages = {(h.document_id, h.page) for h in self._entity_hits(query, type_)}
-        if type_ is None:
-            match = fts_query(query)
-            if match:
-                try:
-                    pages |= {
-                        (r[0], r[1])
-                        for r in self.db.execute(
-                            "SELECT p.document_id, p.number FROM pages_fts JOIN pages p "
-                            "ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ?",
-                            (match,),
-                        )
-                    }
-                except sqlite3.OperationalError as exc:
-                    raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        return sorted(pages)
-
-    def _text_hits(self, query: str, limit: int) -> list[Hit]:
-        match = fts_query(query)
-        if not match:
-            return []
-        try:
-            rows = self.db.execute(
-                "SELECT p.document_id, d.source, d.title, p.number, p.ocr, "
-                "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip, "
-                "bm25(pages_fts) AS rank FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid "
-                "JOIN documents d ON d.id = p.document_id "
-                "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"the query {query!r} cannot be searched ({exc})") from exc
-        hits = [
-            Hit(
-                r["document_id"],
-                r["source"],
-                r["title"],
-                r["number"],
-                " ".join(r["snip"].split()),
-                -float(r["rank"]),
-                "text",
-                ocr=bool(r["ocr"]),
-            )
-            for r in rows
-        ]
-        return body_snippets(self.db, hits, match)
-
-    def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
-        norm = normalise(query)
-        if not norm:
-            return []
-        ids = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT DISTINCT rm.canonical_id FROM resolved_mentions rm WHERE rm.entity_id IN "
-                "(SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?)) OR lower(rm.key) = ? "
-                "OR rm.canonical_id IN "
-                "(SELECT canonical_id FROM entity_names WHERE lower(name) = ?)",
-                (norm, norm.replace(" ", ""), query.strip().lower(), query.strip().lower()),
-            )
-        ]
-        if not ids:
-            return []
-        where = f"rm.canonical_id IN ({','.join('?' * len(ids))})"
-        params: list[Any] = list(ids)
-        if type_ is not None:
-            where += " AND rm.type = ?"
-            params.append(type_)
-        rows = self.db.execute(
-            "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
-            "rm.canonical_id, p.ocr FROM resolved_mentions rm "
-            "JOIN documents d ON d.id = rm.document_id "
-            "LEFT JOIN pages p ON p.document_id = rm.document_id AND p.number = rm.page "
-            f"WHERE {where} ORDER BY d.source, rm.page, rm.start",
-            params,
-        ).fetchall()
-        hits: dict[tuple[str, int], Hit] = {}
-        for r in rows:
-            key = (r["document_id"], r["page"])
-            if key in hits:
-                continue
-            # Entity hits rank above text hits: the analyst named a thing, not a word.
-            hits[key] = Hit(
-                r["document_id"],
-                r["source"],
-                r["title"],
-                r["page"],
-                _highlight(r["sentence"], r["text"]),
-                100.0,
-                "entity",
-                self.brief(r["canonical_id"]),
-                ocr=bool(r["ocr"]),
-            )
-        return list(hits.values())
-
     def document(self, document_id: str) -> dict[str, Any] | None:
         """Return a stored document's metadata, pages and entities (id or unique id prefix)."""
         self.ensure_resolved()
@@ -448,6 +265,54 @@ class SqliteStore(EntityQueries):
                 }
             )
         return doc
+
+    def document_list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Return stored documents (id, title, date, pages, source, kind) in source order."""
+        return [
+            dict(r)
+            for r in self.db.execute(
+                "SELECT id, title, date, page_count AS pages, source, kind FROM documents "
+                "ORDER BY source, id LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        ]
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Return the documents a reference names: an id or id prefix, or a source path under
+        which the document was ingested (as typed, or the same file by another path)."""
+        ref = ref.strip()
+        if not ref:
+            return []
+        columns = "SELECT id, title, date, page_count AS pages, source, kind FROM documents"
+        by_id = self.db.execute(
+            f"{columns} WHERE id LIKE ? ORDER BY id LIMIT 50", (ref.lower() + "%",)
+        ).fetchall()
+        if by_id:
+            return [dict(r) for r in by_id]
+        name = Path(ref).name
+        wanted = Path(ref).expanduser().resolve()
+        found = []
+        for r in self.db.execute(
+            f"{columns} WHERE id IN (SELECT document_id FROM document_sources "
+            "WHERE source = ? OR source LIKE ?) ORDER BY source",
+            (ref, f"%{name}"),
+        ):
+            sources = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT source FROM document_sources WHERE document_id = ?", (r["id"],)
+                )
+            ]
+            if any(s == ref or Path(s).expanduser().resolve() == wanted for s in sources):
+                found.append(dict(r))
+        return found
+
+    def page_text(self, document_id: str, number: int) -> str | None:
+        """Return the text of one page of a stored document, or None."""
+        row = self.db.execute(
+            "SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, number)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def entities(self, type_: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Return resolved entities that have mentions, most mentioned first."""

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.extract.geo import country_name
 from pipeline.extract.names import normalise
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
 
 EVIDENCE_PER_RELATION = 5
+# What an entity id or its prefix looks like: a type tag, a dash and hex digits.
+ID_PREFIX = re.compile(r"[a-z]{2}-[0-9a-f]{2,}")
 
 
 def group_relations(
@@ -60,10 +62,6 @@ class EntityQueries:
     """Mixed into SqliteStore: everything that reads or writes resolved entities."""
 
     db: sqlite3.Connection
-
-    def _matching_pages(self, query: str, type_: str | None) -> list[tuple[str, int]]:
-        """Return (document, page) pairs a query hits; the store's search provides it."""
-        raise NotImplementedError
 
     # --- resolution ---------------------------------------------------------------------
     def _mark_unresolved(self) -> None:
@@ -197,7 +195,24 @@ class EntityQueries:
             rows = self.db.execute(sql, params).fetchall()
             if rows:
                 break
+        if not rows and ID_PREFIX.fullmatch(text.lower()):
+            # An id prefix, as tables and search results show ids: every entity it starts.
+            starts = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM entities WHERE id LIKE ? ORDER BY id LIMIT 50",
+                    (text.lower() + "%",),
+                )
+            ]
+            canonical = dict.fromkeys(self.canonical_of(i) for i in starts)
+            return [c for c in canonical if self._has_mentions(c)]
         return [r[0] for r in rows]
+
+    def _has_mentions(self, canonical_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM resolved_mentions WHERE canonical_id = ? LIMIT 1", (canonical_id,)
+        ).fetchone()
+        return row is not None
 
     def entity_page(self, canonical_id: str) -> dict[str, Any] | None:
         """Return one resolved entity: names, documents with pages, relations with evidence."""
@@ -283,65 +298,6 @@ class EntityQueries:
         ).fetchone()
         name = renamed[0] if renamed else row["name"] if row else None
         return {"id": canonical_id, "name": name, "type": row["type"] if row else None}
-
-    def _filtered_pages(
-        self, country: str | None, chain: str | None
-    ) -> set[tuple[str, int]] | None:
-        """Return the pages search's filters allow (None: no filter); the store provides it."""
-        raise NotImplementedError
-
-    def facets(
-        self,
-        query: str,
-        type_: str | None = None,
-        size: int = 10,
-        country: str | None = None,
-        chain: str | None = None,
-    ) -> dict[str, list[dict[str, Any]]]:
-        """Count the actors, casinos, countries and chains on the pages a query matches."""
-        self.ensure_resolved()
-        pages = self._matching_pages(query, type_)
-        allowed = self._filtered_pages(country, chain)
-        if allowed is not None:
-            pages = [p for p in pages if p in allowed]
-        if not pages:
-            return {"actor": [], "casino": [], "country": [], "chain": []}
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_pages (document_id, page)")
-        self.db.execute("DELETE FROM facet_pages")
-        self.db.executemany("INSERT INTO facet_pages VALUES (?, ?)", pages)
-        joined = (
-            "FROM resolved_mentions rm JOIN facet_pages fp "
-            "ON fp.document_id = rm.document_id AND fp.page = rm.page"
-        )
-        out: dict[str, list[dict[str, Any]]] = {}
-        for kind in ("actor", "casino"):
-            out[kind] = [
-                {**self.brief(r[0]), "count": r[1]}
-                for r in self.db.execute(
-                    f"SELECT rm.canonical_id, count(*) AS n {joined} WHERE rm.type = ? "
-                    "AND rm.canonical_id IS NOT NULL GROUP BY rm.canonical_id "
-                    "ORDER BY n DESC LIMIT ?",
-                    (kind, size),
-                )
-            ]
-        out["country"] = [
-            {"code": r[0], "name": country_name(r[0]), "count": r[1]}
-            for r in self.db.execute(
-                f"SELECT json_extract(rm.value, '$.code') AS code, count(*) AS n {joined} "
-                "WHERE rm.type = 'country' GROUP BY code ORDER BY n DESC LIMIT ?",
-                (size,),
-            )
-        ]
-        out["chain"] = [
-            {"chain": r[0], "count": r[1]}
-            for r in self.db.execute(
-                f"SELECT json_extract(rm.value, '$.chains[0]') AS chain, count(*) AS n {joined} "
-                "WHERE rm.type = 'wallet' AND NOT COALESCE(json_extract(rm.value, '$.suspect'), 0) "
-                "GROUP BY chain ORDER BY n DESC LIMIT ?",
-                (size,),
-            )
-        ]
-        return out
 
     def neighbours(self, canonical_ids: set[str]) -> list[tuple[str, str, str, int]]:
         """Return (subject, predicate, object, count) of relations touching these entities."""

@@ -114,6 +114,16 @@ def test_bad_search_parameters_are_422_json(client: httpx.Client, params: dict[s
     assert response.json()["error"]["fields"]
 
 
+def test_unreadable_query_syntax_is_400_with_the_cli_message(
+    client: httpx.Client, store_path: str
+) -> None:
+    query = "Lazarus AND OR ("
+    message = error(client.get("/search", params={"q": query}), 400)
+    result = CliRunner().invoke(cli_app, ["search", query, "--store", store_path])
+    assert result.exit_code == 2 and "cannot be searched" in message
+    assert " ".join(result.stderr.split()) == f"moneytrail: {message}"
+
+
 def test_documents_are_listed_in_pages(client: httpx.Client) -> None:
     every = ok(client.get("/documents"))
     assert every["total"] == 2 and len(every["documents"]) == 2

@@ -90,19 +90,49 @@ def test_export_over_a_file_keeps_its_mode(store: str, tmp_path: Path) -> None:
 
 
 def test_export_one_kind_to_stdout(store: str) -> None:
-    code, out, _ = run("export", "--format", "jsonl", "--type", "entity", "--store", store)
+    code, out, _ = run("export", "--format", "jsonl", "--records", "entity", "--store", store)
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 9 and {r["record"] for r in records} == {"entity"}
+
+
+def test_export_type_keeps_one_entity_type(store: str) -> None:
+    code, out, _ = run("export", "--format", "jsonl", "--type", "wallet", "--store", store)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    kinds = {r["record"] for r in records}
+    assert {"entity", "mention"} <= kinds
+    assert {r["type"] for r in records if r["record"] in ("entity", "mention")} == {"wallet"}
+
+
+def test_export_old_type_meaning_still_works_with_a_note(store: str) -> None:
+    code, out, err = run("export", "--format", "jsonl", "--type", "entity", "--store", store)
+    assert code == 0 and "--records entity" in err
+    assert {json.loads(line)["record"] for line in out.splitlines()} == {"entity"}
+
+
+def test_csv_of_every_kind_goes_to_a_named_folder(store: str, tmp_path: Path) -> None:
+    code, _, err = run("export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--store", store)
+    assert code == 2 and "--out-dir" in err and not (tmp_path / "x.csv").exists()
+    folder = tmp_path / "csv"
+    code, _, err = run("export", "--format", "csv", "--out-dir", str(folder), "--store", store)
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "documents.csv",
+        "entities.csv",
+        "mentions.csv",
+        "relations.csv",
+    ]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--format", "csv"], "one file per record kind"),
-        (["--format", "ftm", "--type", "entity"], "--type applies to jsonl and csv"),
+        (["--format", "ftm", "--records", "entity"], "--records applies to jsonl and csv"),
         (["--format", "pdf"], "unknown export format 'pdf'"),
-        (["--format", "jsonl", "--type", "wallet"], "--type must be one of"),
+        (["--format", "jsonl", "--records", "wallet"], "--records must be one of"),
+        (["--format", "jsonl", "--type", "ship"], "--type must be one of"),
     ],
 )
 def test_export_usage_errors_exit_2_with_one_line(

@@ -298,8 +298,8 @@ def test_slug_makes_graphsense_actor_ids(name: str, expected: str) -> None:
     ("name", "kind", "destination", "message"),
     [
         ("csv", None, "-", "one file per record kind"),
-        ("ftm", "entity", "-", "--type applies to jsonl and csv"),
-        ("jsonl", "wallet", "-", "--type must be one of"),
+        ("ftm", "entity", "-", "--records applies to jsonl and csv"),
+        ("jsonl", "wallet", "-", "--records must be one of"),
         ("xml", None, "-", "unknown export format"),
         ("jsonl", None, "missing-folder/out.jsonl", "does not exist"),
     ],

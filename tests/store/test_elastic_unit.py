@@ -378,10 +378,36 @@ def _phrase(word: str) -> dict[str, Any]:
         ('""', None),
         ("   ", None),
         ("NOT Macau", None),
+        ("casino -Macau", {"bool": {"must": [_phrase("casino")], "must_not": [_phrase("Macau")]}}),
+        ('-"junket operator" casino', {"bool": {"must": [_phrase("casino")],
+                                                "must_not": [_phrase("junket operator")]}}),
     ],
-)
-def test_text_query_follows_the_embedded_grammar(typed: str, expected: Any) -> None:
-    assert q.text_query(typed) == expected
+)  # fmt: skip
+def test_exact_query_follows_the_embedded_grammar(typed: str, expected: Any) -> None:
+    assert q.exact_query(typed) == expected
+
+
+def test_text_query_ranks_any_word_and_boosts_the_phrase() -> None:
+    dsl = q.text_query("Which casinos in Macau laundered the money?")
+    should = dsl["bool"]["should"]
+    terms = "casinos macau laundered money"
+    assert should[0] == {"match": {"text": {"query": terms, "operator": "or"}}}
+    assert should[1]["match"]["text"] == {
+        "query": terms,
+        "operator": "and",
+        "boost": 0,
+        "_name": q.ALL_WORDS,
+    }
+    phrase = "which casinos in macau laundered the money"
+    assert should[2] == {"match_phrase": {"text": {"query": phrase}}}
+    assert dsl["bool"]["minimum_should_match"] == 1
+    assert len(q.text_query("casinos")["bool"]["should"]) == 2, "one word: no phrase clause"
+
+
+def test_text_query_keeps_syntax_exact() -> None:
+    dsl = q.text_query('"junket operator" OR casino')
+    assert dsl["bool"]["must"] == [q.exact_query('"junket operator" OR casino')]
+    assert q.text_query("NOT OR") is None and q.text_query("   ") is None
 
 
 @pytest.mark.parametrize(
@@ -405,7 +431,7 @@ def test_entity_hits_request_collapses_to_one_mention_per_page(type_: str | None
     assert filters[0] == {"terms": {"entity_id": ["ac-1", "ac-2"]}}
     assert filters[1:] == ([] if type_ is None else [{"term": {"type": "actor"}}])
     assert request["collapse"] == {"field": "doc_page"}
-    assert request["sort"] == [{"source": "asc"}, {"page": "asc"}, {"start": "asc"}]
+    assert request["sort"] == [{"document_id": "asc"}, {"page": "asc"}, {"start": "asc"}]
     assert request["size"] <= q.MAX_WINDOW
 
 
@@ -453,18 +479,33 @@ def test_entity_hits_mark_the_mention_in_its_sentence() -> None:
     entities = {"ac-1": {"id": "ac-1", "type": "actor", "name": "Lazarus Group"}}
     [hit] = q.entity_hits(hits, entities)
     assert hit.snippet == "<mark>APT38</mark> used the wallet."
-    assert (hit.matched, hit.score, hit.entity) == ("entity", 100.0, entities["ac-1"])
+    assert (hit.matched, hit.entity, hit.alias) == ("entity", entities["ac-1"], None)
+    [named] = q.entity_hits(hits, entities, "Lazarus Group")
+    assert (named.matched, named.alias) == ("alias", "APT38")
+    assert named.to_json()["alias"] == "APT38"
 
 
-def test_merge_keeps_one_hit_per_page_entities_first() -> None:
-    text = [Hit("d1", "a", None, 1, "t1", 2.0, "text"), Hit("d1", "a", None, 2, "t2", 1.0, "text")]
-    entity = [
-        Hit("d1", "a", None, 2, "e2", 100.0, "entity"),
-        Hit("d1", "a", None, 3, "e3", 100.0, "entity"),
+def test_merge_ranks_alias_pages_below_pages_with_every_word() -> None:
+    text = [
+        Hit("d1", "a", None, 1, "t1", 4.0, "text"),
+        Hit("d1", "a", None, 2, "t2", 3.0, "text"),
+        Hit("d1", "a", None, 4, "t4", 1.0, "text"),
     ]
-    untyped = q.merge_hits("x", None, text, entity, 10, 0)
-    # A page found both ways keeps its text hit, as the embedded store does.
-    assert [(h.page, h.matched) for h in untyped.hits] == [(3, "entity"), (1, "text"), (2, "text")]
+    entity = [
+        Hit("d1", "a", None, 2, "e2", 1.0, "alias", {"id": "ac-1"}, alias="APT38"),
+        Hit("d1", "a", None, 3, "e3", 1.0, "alias", {"id": "ac-1"}, alias="APT38"),
+    ]
+    full = {("d1", 1), ("d1", 2)}
+    untyped = q.merge_hits("x", None, text, entity, 10, 0, full)
+    # A page found both ways keeps its text hit and learns the entity.
+    assert [(h.page, h.matched) for h in untyped.hits] == [
+        (1, "text"),
+        (2, "text"),
+        (3, "alias"),
+        (4, "text"),
+    ]
+    assert untyped.hits[1].entity == {"id": "ac-1"}
+    assert untyped.hits[2].score == 3.0 * 0.5, "half the weakest page holding every word"
     typed = q.merge_hits("x", "actor", [], entity, 1, 1)
     assert [h.page for h in typed.hits] == [3] and typed.type == "actor"
 
@@ -472,7 +513,7 @@ def test_merge_keeps_one_hit_per_page_entities_first() -> None:
 @pytest.mark.parametrize(
     ("query", "type_", "pages", "expected"),
     [
-        ("casino", None, [], _phrase("casino")),
+        ("casino", None, [], q.text_query("casino")),
         ("casino", "actor", [], None),
         ("casino", "actor", ["d:1"], {"ids": {"values": ["d:1"]}}),
         ("NOT OR", None, [], None),
@@ -480,7 +521,7 @@ def test_merge_keeps_one_hit_per_page_entities_first() -> None:
             "casino",
             None,
             ["d:1"],
-            {"bool": {"should": [_phrase("casino"), {"ids": {"values": ["d:1"]}}],
+            {"bool": {"should": [q.text_query("casino"), {"ids": {"values": ["d:1"]}}],
                       "minimum_should_match": 1}},
         ),
     ],
@@ -492,7 +533,9 @@ def test_facet_query_matches_the_pages_search_would(
 
 
 def test_facet_aggs_sum_nested_mention_counts_per_facet() -> None:
-    aggs = q.facets_request(_phrase("x"), 7)["aggs"]
+    sample = q.facets_request(_phrase("x"), 7)["aggs"]["sample"]
+    assert sample["sampler"] == {"shard_size": q.FACET_DEPTH}, "the best pages only"
+    aggs = sample["aggs"]
     assert aggs["facets"]["nested"] == {"path": "facets"}
     actor = aggs["facets"]["aggs"]["actor"]
     assert actor["filter"] == {"term": {"facets.facet": "actor"}}

@@ -1,0 +1,490 @@
+"""Ranked search and facets on the embedded store: FTS5 BM25, entity pages, aggregate facets.
+
+Every statement here costs about the same however many pages match: rankings stop at a
+depth, and facets count mentions on the best FACET_DEPTH pages in one aggregate statement
+per facet (as an Elasticsearch `sampler` aggregation does).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import QueryError, StoreError
+from pipeline.extract.geo import country_name
+from pipeline.extract.names import normalise
+from pipeline.onchain.keys import chain_name
+from pipeline.store.base import Hit, SearchResult
+from pipeline.store.ranking import (
+    K1,
+    RankedQuery,
+    exact_fts5,
+    fts5_all_terms,
+    fts5_phrase,
+    fts5_terms,
+    has_syntax,
+    merge_ranked,
+    ranked_query,
+)
+from pipeline.store.furniture import body_snippets
+from pipeline.store.sqlite_entities import EntityQueries
+
+# How many of a query's best pages the facets count.
+FACET_DEPTH = 500
+FACET_KINDS = ("actor", "casino", "country", "chain")
+# Stores with at least this many pages leave very common words out of candidate retrieval.
+COMMON_CUTOFF_PAGES = 1000
+
+
+def _highlight(sentence: str, text: str) -> str:
+    flat = " ".join(text.split())
+    at = sentence.find(flat)
+    if at < 0:
+        return sentence
+    return f"{sentence[:at]}<mark>{flat}</mark>{sentence[at + len(flat) :]}"
+
+
+def page_filter(
+    country: str | None, chain: str | None, document: str, page: str
+) -> tuple[str, list[Any]]:
+    """Return SQL conditions (each starting with AND) keeping pages, named by their document
+    and page columns, that mention the country and a wallet of the chain."""
+    sql = ""
+    params: list[Any] = []
+    if country:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM mentions fm WHERE fm.document_id = "
+            f"{document} AND fm.page = {page} AND fm.type = 'country' "
+            "AND json_extract(fm.value, '$.code') = ?)"
+        )
+        params.append(country.strip().upper())
+    if chain:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM mentions fw, json_each(fw.value, '$.chains') fc "
+            f"WHERE fw.document_id = {document} AND fw.page = {page} AND fw.type = 'wallet' "
+            "AND NOT COALESCE(json_extract(fw.value, '$.suspect'), 0) AND fc.value = ?)"
+        )
+        params.append(chain_name(chain))
+    return sql, params
+
+
+def fts5_idf(total: int, hits: int) -> float:
+    """Return the IDF FTS5's bm25() gives a term on `hits` of `total` rows (floored at 1e-6)."""
+    idf = math.log((total - hits + 0.5) / (hits + 0.5)) if total else 0.0
+    return idf if idf > 0 else 1e-6
+
+
+def lucene_idf(total: int, hits: int) -> float:
+    """Return Lucene's (and so Elasticsearch's) BM25 IDF, positive even for common words."""
+    return math.log(1 + (total - hits + 0.5) / (hits + 0.5))
+
+
+def _bm25(rank: float) -> float:
+    """Return an FTS5 rank as a positive score on Elasticsearch's BM25 scale."""
+    return -float(rank) / (K1 + 1)
+
+
+class SearchQueries(EntityQueries):
+    """Mixed into SqliteStore: ranked full text, entity pages and facets."""
+
+    path: Path
+
+    def search(
+        self,
+        query: str,
+        type_: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        country: str | None = None,
+        chain: str | None = None,
+    ) -> SearchResult:
+        """Search page text (BM25) and entity names; with a type, only mentions of that type;
+        with a country or chain, only pages that mention that country or a wallet of that
+        chain."""
+        self.ensure_resolved()
+        want = limit + offset
+        text: list[Hit] = []
+        full: set[tuple[str, int]] = set()
+        if type_ is None:
+            text, full = self._text_hits(query, want, country, chain)
+        canon, members = self._named(query)
+        entity: list[Hit] = []
+        if members:
+            pages = [(h.document_id, h.page) for h in text]
+            if type_ is not None or len(full) < want:
+                # Pages that name the entity only otherwise rank below every page holding all
+                # the query's words: list them only when those do not fill the page of hits.
+                named = self._entity_pages(members, type_, want + len(text), country, chain)
+                pages = list(dict.fromkeys([*pages, *named]))
+            entity = self._entity_hits(query, type_, canon, pages)
+        return merge_ranked(query, type_, text, full, entity, limit, offset)
+
+    # --- full text ----------------------------------------------------------------------
+    def _version(self) -> tuple[int, int]:
+        """Return a value that changes whenever this or another connection writes."""
+        return self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _ranked_rows(
+        self, match: str, depth: int, country: str | None, chain: str | None
+    ) -> list[tuple[int, float]]:
+        """Return (page rowid, FTS5 rank) of the best pages for an FTS5 query.
+
+        Ranking scores every matching page, so the facets' deeper list is made at the same
+        time and kept until the store changes: search then facets rank once.
+        """
+        key = (match, country, chain, max(depth, FACET_DEPTH), self._version())
+        cache: dict[Any, list[tuple[int, float]]] = self.__dict__.setdefault("_rankings", {})
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = self._rank(match, key[3], country, chain)
+        return cache[key][:depth]
+
+    def _rank(
+        self, match: str, depth: int, country: str | None, chain: str | None
+    ) -> list[tuple[int, float]]:
+        where, params = page_filter(country, chain, "p.document_id", "p.number")
+        if where:
+            sql = (
+                "SELECT pages_fts.rowid, pages_fts.rank FROM pages_fts JOIN pages p "
+                f"ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ? {where} "
+                "ORDER BY pages_fts.rank LIMIT ?"
+            )
+        else:
+            sql = "SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?"
+        return [(r[0], r[1]) for r in self._fts(sql, [match, *params, depth])]
+
+    def _fts(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc) and "syntax" not in str(exc):
+                raise StoreError(f"cannot search {self.path} ({exc})") from exc
+            raise QueryError(
+                f"the query cannot be searched ({exc}); quote words that are not meant as "
+                'syntax, such as "AND" or "("'
+            ) from exc
+
+    def _within(self, match: str, rowids: list[int]) -> list[sqlite3.Row]:
+        """Return rowid, rank, page details and snippet of the given pages for an FTS5 query."""
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        return self._fts(
+            "SELECT pages_fts.rowid AS rowid, pages_fts.rank AS rank, p.document_id, "
+            "d.source, d.title, p.number, p.ocr, "
+            "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip FROM pages_fts "
+            "JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.id = p.document_id "
+            f"WHERE pages_fts MATCH ? AND pages_fts.rowid IN ({marks})",
+            [match, *rowids],
+        )
+
+    def _text_hits(
+        self, query: str, depth: int, country: str | None, chain: str | None
+    ) -> tuple[list[Hit], set[tuple[str, int]]]:
+        """Return the best text hits and the pages among them holding every query word."""
+        if has_syntax(query):
+            match = exact_fts5(query)
+            if not match:
+                return [], set()
+            rows = self._within(
+                match, [r for r, _ in self._ranked_rows(match, depth, country, chain)]
+            )
+            hits = sorted((self._hit(r, _bm25(r["rank"])) for r in rows), key=lambda h: -h.score)
+            # Snippets come from outside running headers and footers (pipeline/parse/furniture).
+            hits = body_snippets(self.db, hits, match)
+            return hits, {(h.document_id, h.page) for h in hits}
+        ranked = ranked_query(query)
+        if ranked is None:
+            return [], set()
+        any_word = fts5_terms(ranked)
+        total, counts = self._counts(ranked)
+        found = [
+            r
+            for r, _ in self._ranked_rows(
+                self._scoring(ranked, total, counts), depth, country, chain
+            )
+        ]
+        phrase = fts5_phrase(ranked)
+        in_phrase = (
+            [r for r, _ in self._ranked_rows(phrase, depth, country, chain)] if phrase else []
+        )
+        candidates = list(dict.fromkeys([*found, *in_phrase]))
+        # Rescore the candidates with Lucene's BM25, as Elasticsearch's match does: FTS5's
+        # rank for one term is idf_F * tfnorm, and idf_F is known, so tfnorm is recovered
+        # and weighted by Lucene's IDF, which stays positive for common words.
+        scores = dict.fromkeys(candidates, 0.0)
+        for term in ranked.terms:
+            weight = lucene_idf(total, counts[term])
+            for rowid, rank in self._rank_within(f'"{term}"', candidates):
+                scores[rowid] += weight * -rank / fts5_idf(total, counts[term]) / (K1 + 1)
+        if phrase is not None and in_phrase:
+            # A phrase scores like Lucene's: the summed IDF of its words times its own tfnorm.
+            weight = sum(lucene_idf(total, counts[t]) for t in ranked.terms)
+            n_phrase = self._fts(
+                "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?", [phrase]
+            )[0][0]
+            for rowid, rank in self._rank_within(phrase, candidates):
+                scores[rowid] += weight * -rank / fts5_idf(total, n_phrase) / (K1 + 1)
+        by_rowid = {r["rowid"]: r for r in self._within(any_word, candidates)}
+        scored = sorted(
+            ((score, by_rowid[rowid]) for rowid, score in scores.items() if rowid in by_rowid),
+            key=lambda pair: -pair[0],
+        )[:depth]
+        every = {
+            r["rowid"]
+            for r in self._within(fts5_all_terms(ranked), [r["rowid"] for _, r in scored])
+        }
+        hits = body_snippets(self.db, [self._hit(r, score) for score, r in scored], any_word)
+        kept = {(h.document_id, h.page) for h in hits}
+        full = {(r["document_id"], r["number"]) for _, r in scored if r["rowid"] in every}
+        return hits, full & kept
+
+    def _rank_within(self, match: str, rowids: list[int]) -> list[tuple[int, float]]:
+        """Return (rowid, FTS5 rank) of the given pages that match an FTS5 query."""
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        sql = f"SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? AND rowid IN ({marks})"
+        return [(r[0], r[1]) for r in self._fts(sql, [match, *rowids])]
+
+    def _counts(self, ranked: RankedQuery) -> tuple[int, dict[str, int]]:
+        """Return the number of pages and, per term, the pages holding it."""
+        total = self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
+        count = "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?"
+        return total, {t: self._fts(count, [f'"{t}"'])[0][0] for t in ranked.terms}
+
+    def _scoring(self, ranked: RankedQuery, total: int, counts: dict[str, int]) -> str:
+        """Return the OR of the terms that find the candidate pages.
+
+        On a large store a term on more than half the pages is left out when a rarer one
+        remains, as Elasticsearch's common-terms cut-off did: it spares scoring every page it
+        is on, and the pages that hold only such words would rank last anyway.
+        """
+        if len(ranked.terms) < 2 or total < COMMON_CUTOFF_PAGES:
+            return fts5_terms(ranked)
+        rare = tuple(t for t in ranked.terms if 2 * counts[t] <= total)
+        return fts5_terms(RankedQuery(rare, ranked.phrase) if rare else ranked)
+
+    @staticmethod
+    def _hit(r: sqlite3.Row, score: float) -> Hit:
+        return Hit(
+            r["document_id"],
+            r["source"],
+            r["title"],
+            r["number"],
+            " ".join(r["snip"].split()),
+            score,
+            "text",
+            ocr=bool(r["ocr"]),
+        )
+
+    # --- entity pages -------------------------------------------------------------------
+    def _named(self, query: str) -> tuple[list[str], list[str]]:
+        """Return the canonical ids the query names (an alias, a wallet address or a name an
+        analyst gave) and the entity ids whose mentions they gather."""
+        norm = normalise(query)
+        if not norm:
+            return [], []
+        typed = query.strip()
+        found = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT entity_id FROM entity_aliases WHERE norm IN (?, ?) UNION "
+                "SELECT entity_id FROM mentions WHERE type = 'wallet' AND key IN (?, ?) "
+                "AND entity_id IS NOT NULL",
+                (norm, norm.replace(" ", ""), typed, typed.lower()),
+            )
+        ]
+        marks = ",".join("?" * len(found))
+        moved = dict(
+            self.db.execute(
+                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
+                found,
+            ).fetchall()
+        )
+        canon = {moved.get(entity_id, entity_id) for entity_id in found}
+        if found:
+            canon |= {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT mc.canonical_id FROM mention_canon mc JOIN mentions m "
+                    f"ON m.id = mc.mention_id WHERE m.entity_id IN ({marks})",
+                    found,
+                )
+            }
+        canon |= {
+            r[0]
+            for r in self.db.execute(
+                "SELECT canonical_id FROM entity_names WHERE lower(name) = ?", (typed.lower(),)
+            )
+        }
+        if not canon:
+            return [], []
+        ids = sorted(canon)
+        marks = ",".join("?" * len(ids))
+        members = {
+            r[0]
+            for r in self.db.execute(
+                f"SELECT entity_id FROM entity_canon WHERE canonical_id IN ({marks})", ids
+            )
+        }
+        members |= {
+            r[0]
+            for r in self.db.execute(
+                "SELECT m.entity_id FROM mention_canon mc JOIN mentions m ON m.id = mc.mention_id "
+                f"WHERE mc.canonical_id IN ({marks}) AND m.entity_id IS NOT NULL",
+                ids,
+            )
+        }
+        return ids, sorted(members | set(ids))
+
+    def _entity_pages(
+        self,
+        members: list[str],
+        type_: str | None,
+        depth: int,
+        country: str | None = None,
+        chain: str | None = None,
+    ) -> list[tuple[str, int]]:
+        """Return up to depth (document, page) pairs that mention these entities, in document
+        id and page order (the index gives them without reading every mention)."""
+        where = f"m.entity_id IN ({','.join('?' * len(members))})"
+        params: list[Any] = list(members)
+        if type_ is not None:
+            where += " AND m.type = ?"
+            params.append(type_)
+        filters, extra = page_filter(country, chain, "m.document_id", "m.page")
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                f"SELECT m.document_id, m.page FROM mentions m WHERE {where}{filters} "
+                "GROUP BY m.document_id, m.page ORDER BY m.document_id, m.page LIMIT ?",
+                [*params, *extra, depth],
+            )
+        ]
+
+    def _entity_hits(
+        self,
+        query: str,
+        type_: str | None,
+        canon: list[str],
+        pages: list[tuple[str, int]],
+    ) -> list[Hit]:
+        """Return a hit for each of these pages that mentions the canonical entities, in the
+        given order; without a type, a page naming them otherwise is an alias hit."""
+        if not pages or not canon:
+            return []
+        where = f"rm.canonical_id IN ({','.join('?' * len(canon))})"
+        params: list[Any] = list(canon)
+        if type_ is not None:
+            where += " AND rm.type = ?"
+            params.append(type_)
+        values = ",".join("(?, ?)" for _ in pages)
+        # The bare columns come from the page's first mention (SQLite's min() rule).
+        rows = self.db.execute(
+            "SELECT rm.document_id, d.source, d.title, rm.page, rm.text, rm.sentence, "
+            "rm.canonical_id, p.ocr, min(rm.start) FROM (VALUES "
+            f"{values}) v CROSS JOIN resolved_mentions rm "
+            "ON rm.document_id = v.column1 AND rm.page = v.column2 "
+            "JOIN documents d ON d.id = rm.document_id "
+            "LEFT JOIN pages p ON p.document_id = rm.document_id AND p.number = rm.page "
+            f"WHERE {where} GROUP BY rm.document_id, rm.page",
+            [*(x for page in pages for x in page), *params],
+        ).fetchall()
+        norm = normalise(query)
+        briefs = {cid: self.brief(cid) for cid in {r["canonical_id"] for r in rows}}
+        found: dict[tuple[str, int], Hit] = {}
+        for r in rows:
+            surface = " ".join(r["text"].split())
+            other = type_ is None and normalise(surface) != norm
+            found[(r["document_id"], r["page"])] = Hit(
+                r["document_id"],
+                r["source"],
+                r["title"],
+                r["page"],
+                _highlight(r["sentence"], r["text"]),
+                1.0,
+                "alias" if other else "entity",
+                briefs[r["canonical_id"]],
+                ocr=bool(r["ocr"]),
+                alias=surface if other else None,
+            )
+        return [found[page] for page in pages if page in found]
+
+    # --- facets -------------------------------------------------------------------------
+    def facets(
+        self,
+        query: str,
+        type_: str | None = None,
+        size: int = 10,
+        country: str | None = None,
+        chain: str | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Count the actors, casinos, countries and chains mentioned on the best FACET_DEPTH
+        pages a query matches: one aggregate statement per facet."""
+        self.ensure_resolved()
+        pages: list[tuple[str, int]] = []
+        if type_ is None:
+            if has_syntax(query):
+                match = exact_fts5(query)
+            else:
+                ranked = ranked_query(query)
+                # The same candidate query as search's, so its ranking is reused, not redone.
+                match = self._scoring(ranked, *self._counts(ranked)) if ranked is not None else ""
+            if match:
+                rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
+                pages = self._page_keys(rowids)
+        _, members = self._named(query)
+        if members:
+            named = self._entity_pages(members, type_, FACET_DEPTH, country, chain)
+            pages = list(dict.fromkeys([*pages, *named]))
+        pages = pages[:FACET_DEPTH]
+        if not pages:
+            return {kind: [] for kind in FACET_KINDS}
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS facet_pages (document_id TEXT, page INTEGER, "
+            "PRIMARY KEY (document_id, page)) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM facet_pages")
+        self.db.executemany("INSERT OR IGNORE INTO facet_pages VALUES (?, ?)", pages)
+        # One pass over the pages' mentions counts every facet. CROSS JOIN keeps the few
+        # pages as the outer loop: without it the planner may walk every mention of a type.
+        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+        for kind, value, n in self.db.execute(
+            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet_kind, "
+            "CASE rm.type WHEN 'country' THEN json_extract(rm.value, '$.code') "
+            "WHEN 'wallet' THEN json_extract(rm.value, '$.chains[0]') "
+            "ELSE rm.canonical_id END AS facet_key, count(*) AS n "
+            "FROM facet_pages fp CROSS JOIN resolved_mentions rm "
+            "ON rm.document_id = fp.document_id AND rm.page = fp.page "
+            "WHERE rm.type IN ('actor', 'casino', 'country', 'wallet') "
+            "AND NOT (rm.type = 'wallet' AND COALESCE(json_extract(rm.value, '$.suspect'), 0)) "
+            "GROUP BY facet_kind, facet_key ORDER BY facet_kind, n DESC, facet_key"
+        ):
+            if value is not None and len(counts[kind]) < size:
+                counts[kind].append((value, n))
+        out: dict[str, list[dict[str, Any]]] = {}
+        for kind in ("actor", "casino"):
+            out[kind] = [{**self.brief(cid), "count": n} for cid, n in counts[kind]]
+        out["country"] = [
+            {"code": code, "name": country_name(code), "count": n} for code, n in counts["country"]
+        ]
+        out["chain"] = [{"chain": chain_, "count": n} for chain_, n in counts["chain"]]
+        return out
+
+    def _page_keys(self, rowids: list[int]) -> list[tuple[str, int]]:
+        """Return (document, page) of page rowids, in the given order."""
+        if not rowids:
+            return []
+        found = {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute(
+                f"SELECT rowid, document_id, number FROM pages WHERE rowid IN "
+                f"({','.join('?' * len(rowids))})",
+                rowids,
+            )
+        }
+        return [found[r] for r in rowids if r in found]
