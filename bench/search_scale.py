@@ -381,7 +381,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--old-budget", type=float, default=120.0, help="seconds for the old path (0: skip it)")
+    parser.add_argument(
+        "--old-budget", type=float, default=120.0, help="seconds for the old path (0: skip it)"
+    )
     args = parser.parse_args()
     for size in args.sizes:
         print(json.dumps(measure(size, args.rounds, args.old_budget)), flush=True)

@@ -17,6 +17,7 @@ from pipeline.extract.geo import country_name
 from pipeline.extract.names import normalise
 from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
+from pipeline.store.furniture import body_snippets
 from pipeline.store.ranking import (
     K1,
     RankedQuery,
@@ -28,7 +29,6 @@ from pipeline.store.ranking import (
     merge_ranked,
     ranked_query,
 )
-from pipeline.store.furniture import body_snippets
 from pipeline.store.sqlite_entities import EntityQueries
 
 # How many of a query's best pages the facets count.
