@@ -595,6 +595,15 @@ class ElasticStore(ElasticEntities):
             "by_type": q.by_type_from_aggs(aggs),
         }
 
+    def documents_by_month(self) -> list[tuple[str, int]]:
+        """Count documents per month of their date (YYYY-MM, a year alone, or 'undated')."""
+        resp = self._search("documents", "count documents by date", **q.months_request())
+        months: dict[str, int] = {}
+        for bucket in resp["aggregations"]["dates"]["buckets"]:
+            month = str(bucket["key"])[:7]
+            months[month] = months.get(month, 0) + int(bucket["doc_count"])
+        return sorted(months.items())
+
     # --- whole-corpus reads (exports, migration, embeddings) -----------------------------
     def iter_documents(self) -> Iterator[Document]:
         """Yield every stored document with its text and pages, in id order."""

@@ -364,6 +364,17 @@ def facets_from_aggs(
     }
 
 
+def months_request() -> dict[str, Any]:
+    """Return the document search behind documents_by_month(): complete documents per date."""
+    return {
+        "size": 0,
+        "query": {"term": {"complete": True}},
+        # Dates are keywords ("2024", "2024-03", "2024-03-05"), so months are cut client-side
+        # from the distinct dates, which stay few even in a large corpus.
+        "aggs": {"dates": {"terms": {"field": "date", "size": 65536, "missing": "undated"}}},
+    }
+
+
 def stats_request() -> dict[str, Any]:
     """Return the mention search behind stats(): the total, and entities overall and per type."""
     return {"size": 0, "track_total_hits": True, "aggs": stats_aggs()}

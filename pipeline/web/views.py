@@ -384,7 +384,8 @@ def _documents_by_month(store: Store) -> list[tuple[str, int]] | None:
     """Count documents per month of their date; None where the store cannot say cheaply."""
     db = getattr(store, "db", None)
     if not isinstance(db, sqlite3.Connection):
-        return None
+        by_month = getattr(store, "documents_by_month", None)  # Elasticsearch: an aggregation
+        return by_month() if by_month is not None else None
     rows = db.execute(
         "SELECT coalesce(substr(date, 1, 7), 'undated') AS month, count(*) FROM documents "
         "GROUP BY month ORDER BY month"

@@ -596,6 +596,31 @@ def test_stats_read_counts_per_type_in_type_order() -> None:
     }
 
 
+def test_documents_by_month_folds_dates_into_months() -> None:
+    request = q.months_request()
+    assert request["query"] == {"term": {"complete": True}}
+    assert request["aggs"]["dates"]["terms"]["missing"] == "undated"
+    buckets = [
+        {"key": "2024-03-05", "doc_count": 2},
+        {"key": "2024-03", "doc_count": 1},
+        {"key": "2023", "doc_count": 4},
+        {"key": "undated", "doc_count": 3},
+    ]
+
+    class Answers:  # the one search documents_by_month sends, answered as a cluster would
+        def _search(self, name: str, doing: str, **body: object) -> dict[str, object]:
+            assert name == "documents" and body == q.months_request()
+            return {"aggregations": {"dates": {"buckets": buckets}}}
+
+    from pipeline.store.elastic import ElasticStore
+
+    assert ElasticStore.documents_by_month(Answers()) == [  # type: ignore[arg-type]
+        ("2023", 4),
+        ("2024-03", 3),
+        ("undated", 3),
+    ]
+
+
 @pytest.mark.parametrize("type_", [None, "casino"])
 def test_ranking_counts_mentions_and_documents_per_entity(type_: str | None) -> None:
     request = q.ranking_request(type_, 123)
@@ -663,6 +688,7 @@ def test_document_request_finds_a_complete_document_by_prefix_in_any_case() -> N
 
 
 _REQUESTS = {
+    "documents by month": q.months_request,
     "text": lambda: q.text_request(
         q.text_query('wire "junket operator" laund* OR Macau NOT Taipa') or {}, 30
     ),
