@@ -100,6 +100,7 @@ class RayEngine:
 
     def __init__(self, settings: Settings, size: int | None = None) -> None:
         self.ray = import_ray()
+        _notices_to_stderr()
         self.settings = settings
         self._owns_ray = False
         if not self.ray.is_initialized():
@@ -295,6 +296,27 @@ class RayEngine:
                 task.digest,
             ),
         )
+
+
+def _notices_to_stderr() -> None:
+    """Send the cluster notices Ray prints on the driver to stderr; stdout carries --json."""
+    import importlib
+
+    try:
+        module: Any = importlib.import_module("ray._private.worker")
+    except ImportError:
+        return
+    original = getattr(module, "print_to_stdstream", None)
+    if original is None or getattr(original, "moneytrail", False):
+        return
+
+    # Ray's notice thread ("node marked dead" and the like) writes to sys.stdout; there is no
+    # setting for it, so the function it calls is wrapped (looked up at each call).
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        original({**data, "is_err": True}, ignore_prefix)
+
+    to_stderr.moneytrail = True  # type: ignore[attr-defined]
+    module.print_to_stdstream = to_stderr
 
 
 def _reachable(address: str) -> None:

@@ -137,7 +137,9 @@ def _ray_env() -> dict[str, str]:
 
 def _ray_start(*args: str) -> subprocess.Popen[bytes]:
     """Start a Ray node in the foreground (--block), in a process group of its own."""
-    command = [shutil.which("ray") or "ray", "start", "--block", "--num-cpus", "1"]
+    beside = Path(sys.executable).with_name("ray")  # the venv's, even when it is not on PATH
+    ray_bin = str(beside) if beside.exists() else shutil.which("ray") or "ray"
+    command = [ray_bin, "start", "--block", "--num-cpus", "1"]
     return subprocess.Popen(
         [*command, "--node-ip-address", "127.0.0.1", *args],
         env=_ray_env(),
