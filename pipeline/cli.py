@@ -89,6 +89,19 @@ def ingest_cmd(
             help="Worker processes (default: one per core; 0: in this process, no limits).",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine", help="Where documents are processed: local (process pool) or ray."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Ray cluster to join, host:port (with --engine ray; default: a local one).",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Re-process stored and failed documents.")
     ] = False,
@@ -126,6 +139,19 @@ def ingest_cmd(
 
     if ocr not in OCR_MODES:
         raise typer.BadParameter(f"must be one of {', '.join(OCR_MODES)}", param_hint="--ocr")
+    from pipeline.engines import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be one of {', '.join(ENGINES)}", param_hint="--engine")
+    if address is not None and engine != "ray":
+        raise typer.BadParameter("only with --engine ray", param_hint="--address")
+    if engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            from pipeline.engines.ray import MISSING
+
+            _die(MISSING, 2)
     if not paths and not retry_failed:
         raise typer.BadParameter("give files, directories or globs (or --retry-failed)")
     settings = replace(
@@ -137,6 +163,8 @@ def ingest_cmd(
         workers=workers,
         ocr=ocr,
         classify_kinds=classify_kinds,
+        engine=engine,
+        ray_address=address,
     )
     files, _ = collect_paths(paths or [])
     unsupported = unsupported_files(paths or [])
@@ -157,6 +185,7 @@ def ingest_cmd(
                 "workers": report.workers,
                 "worker_restarts": report.worker_restarts,
                 "worker_peak_rss": report.worker_peak_rss,
+                "nodes": report.placements,
                 "interrupted": report.interrupted,
                 "notes": report.notes,
                 "failures": [_failure_json(f) for f in report.failures],

@@ -57,6 +57,8 @@ class IngestReport:
     # Seconds spent per stage, summed over workers (hash and store are the parent's).
     timings: dict[str, float] = field(default_factory=dict)
     worker_peak_rss: int = 0
+    # Documents processed per Ray node id (empty with the local pool).
+    placements: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -305,6 +307,19 @@ def _run(
 ) -> None:
     """Process the tasks in worker processes, or in this one; the batch writes each outcome."""
     report = batch.report
+    if extractor is None and settings.engine == "ray":
+        from pipeline.engines.ray import RayEngine
+
+        queued = _peek(tasks)
+        if queued is None:
+            return  # nothing to compute: no cluster to join
+        with RayEngine(settings, settings.workers) as engine:
+            for outcome in engine.run(queued):
+                batch.write(outcome)
+        report.workers = engine.peak_workers
+        report.worker_restarts = engine.restarts
+        report.placements = dict(engine.placements)
+        return
     if extractor is None and settings.worker_count() > 0:
         with Pool(settings, settings.worker_count()) as pool:
             for outcome in pool.run(tasks):

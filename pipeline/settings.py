@@ -48,6 +48,10 @@ class Settings:
     # Let the embedding classifier (pipeline/semantic/kinds.py) decide the kind of actors the
     # rules are unsure of; needs the 'semantic' extra.
     classify_kinds: bool = False
+    # Where the per-document work runs: "local" (the process pool) or "ray" (pipeline/engines).
+    engine: str = "local"
+    # The Ray cluster to join ("host:port"); None starts a local one.
+    ray_address: str | None = None
 
     def worker_count(self) -> int:
         """Return how many worker processes ingest starts at most."""

@@ -93,6 +93,23 @@ def _elastic(location: str) -> Iterator[Any]:
         es.close()
 
 
+def _es_paths(location: str, a: str, b: str, max_hops: int) -> dict[str, Any]:
+    """Answer `path` in the cluster, hop by hop, without a local copy of any table."""
+    from pipeline.onchain.es_paths import es_paths
+    from pipeline.store import open_store
+
+    try:
+        es = open_store(location)
+    except PipelineError as exc:
+        _die(str(exc))
+    try:
+        return es_paths(es, a, b, max_hops)
+    except PipelineError as exc:
+        _die(str(exc))
+    finally:
+        es.close()
+
+
 @contextmanager
 def _progress(name: str, quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
     if quiet or not err.is_terminal:
@@ -218,8 +235,12 @@ def path_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the shortest transfer paths between two addresses, both ways."""
-    with _store(store) as db:
-        result = paths(db.db, a, b, max_hops)
+    location = load_settings(store).store
+    if location.startswith(("http://", "https://")):
+        result = _es_paths(location, a, b, max_hops)
+    else:
+        with _store(store) as db:
+            result = paths(db.db, a, b, max_hops)
     if as_json:
         _print_json(result)
     else:

@@ -48,6 +48,10 @@ def _reset(db: sqlite3.Connection, start: str) -> None:
 def _hop(db: sqlite3.Connection, direction: str, depth: int, cap: int) -> tuple[int, bool]:
     """Expand the frontier by one hop; return how many addresses joined and if a bound bit."""
     near, far = _COLUMNS[direction]
+    expand = getattr(db, "expand", None)
+    if expand is not None:  # a working set (onchain/es_paths.py) loads the hop's rows first
+        keys = db.execute("SELECT key FROM temp.hop_nodes WHERE depth = ?", (depth - 1,))
+        expand(direction, [r[0] for r in keys])
     # SQLite has no LATERAL join, so the per-address fanout is a bound instead: the FANOUT-th
     # neighbour in index order (NULL when there are fewer), found by a short index walk.
     db.execute("DELETE FROM temp.hop_frontier")
@@ -85,6 +89,9 @@ def _hop(db: sqlite3.Connection, direction: str, depth: int, cap: int) -> tuple[
 def _previous(db: sqlite3.Connection, direction: str, key: str, depth: int) -> list[str]:
     """Return the addresses one depth nearer the start that have a transfer to `key`."""
     near, far = _COLUMNS[direction]
+    toward = getattr(db, "toward", None)
+    if toward is not None:
+        toward(direction, key, depth - 1)
     return [
         r[0]
         for r in db.execute(
@@ -140,6 +147,10 @@ def search(
         ).fetchone()
         found = [(row[0], row[1])] if row else []
     else:
+        listed = getattr(db, "listed", None)
+        if listed is not None:
+            keys = db.execute("SELECT key FROM temp.hop_nodes WHERE depth > 0 ORDER BY key")
+            listed([r[0] for r in keys])
         found = [
             (r[0], r[1])
             for r in db.execute(

@@ -53,6 +53,8 @@ def latest(a: str | None, b: str | None) -> str | None:
 
 def latest_issues(db: sqlite3.Connection) -> dict[str, str]:
     """Return each sanctions publication's latest imported issue date."""
+    if hasattr(db, "latest_issues"):  # a working set on Elasticsearch (onchain/es_paths.py)
+        return db.latest_issues()  # type: ignore[no-any-return]
     return {
         r[0]: r[1]
         for r in db.execute(
@@ -240,6 +242,8 @@ def transfers_between(
     db: sqlite3.Connection, source: str, target: str, limit: int = 5
 ) -> tuple[list[dict[str, Any]], int]:
     """Return the earliest transfers from one key to another, and how many there are."""
+    if hasattr(db, "between"):  # a working set on Elasticsearch (onchain/es_paths.py)
+        return db.between(source, target, limit)  # type: ignore[no-any-return]
     rows = db.execute(
         "SELECT chain, tx_hash, leg, block_time, asset, amount, amount_usd, approx FROM transfers "
         "WHERE from_key = ? AND to_key = ? ORDER BY block_time, tx_hash, leg LIMIT ?",
