@@ -105,9 +105,31 @@ def _onchain(store: Store, address: str) -> tuple[dict[str, Any] | None, str | N
         return None, None
     db = _onchain_db(store)
     if db is None:
+        if hasattr(store, "client") and hasattr(store, "prefix"):  # Elasticsearch
+            return _onchain_elastic(store, address)
         return None, None
     try:
         return wallet_report(db, address), None
+    except (sqlite3.Error, PipelineError, ValueError) as exc:
+        return None, f"the on-chain cross-reference failed: {exc}"
+
+
+def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Answer the wallet report on Elasticsearch as `moneytrail wallet --store URL` does.
+
+    The report runs over the local snapshot of the cluster's corpus and on-chain rows; only
+    tables whose counts changed are pulled again (pipeline/onchain/elastic.py).
+    """
+    from pipeline.onchain import elastic as onchain_es
+    from pipeline.onchain.queries import wallet_report
+
+    try:
+        snap = onchain_es.snapshot(store)
+        try:
+            onchain_es.pull(store, snap.db)
+            return wallet_report(snap.db, address), None
+        finally:
+            snap.close()
     except (sqlite3.Error, PipelineError, ValueError) as exc:
         return None, f"the on-chain cross-reference failed: {exc}"
 

@@ -134,3 +134,33 @@ def test_snapshot_copies_the_corpus_and_follows_new_documents(
     assert snap.stats() == corpus.stats()
     snap.close()
     corpus.close()
+
+
+class _Cluster(_Es):
+    """On-chain rows in the FAKE cluster (HTTP), the corpus reads from a SQLite STAND-IN."""
+
+    def __init__(self, url: str, corpus: SqliteStore) -> None:
+        super().__init__(url)
+        self.corpus = corpus
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.corpus, name)
+
+
+def test_api_wallet_report_on_elasticsearch_uses_the_cluster_rows(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.api import _onchain
+
+    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    es, _ = cluster
+    source = _imported(tmp_path / "a.db")
+    onchain_es.push(es, source.db)
+    store = _Cluster(es.url, SqliteStore(tmp_path / "corpus.db"))
+    lazarus = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+    report, problem = _onchain(store, lazarus)  # type: ignore[arg-type]
+    assert problem is None and report is not None
+    assert report == wallet_report(source.db, lazarus)
+    assert report["sanctions"], "the wallet page shows the Lazarus Group listing"
+    store.corpus.close()
+    source.close()
