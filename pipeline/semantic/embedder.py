@@ -52,7 +52,7 @@ def _importable(*names: str) -> bool:
 
 def onnx_available() -> bool:
     """Say whether the default runtime (the `semantic` extra) is installed."""
-    return _importable("onnxruntime", "tokenizers", ONNX_PACKAGE)
+    return _importable("onnxruntime", ONNX_PACKAGE)
 
 
 def torch_available() -> bool:
@@ -231,7 +231,8 @@ class OnnxEmbedder:
         if not onnx_available():
             raise ConfigError(MISSING_EXTRA)
         import onnxruntime as ort
-        from tokenizers import Tokenizer
+
+        from pipeline.semantic.wordpiece import WordPiece
 
         package = importlib.import_module(ONNX_PACKAGE)
         path = Path(package.model_path())
@@ -249,9 +250,7 @@ class OnnxEmbedder:
         self.dims = 384
         self.batch_size = batch_size
         # The tokenizer of all-MiniLM-L6-v2, vendored under models/minilm (see its README).
-        self.tokenizer = Tokenizer.from_file(str(model_file("minilm", "tokenizer.json")))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer = WordPiece(model_file("minilm", "tokenizer.json"), MAX_TOKENS)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or cpu_count()
         options.log_severity_level = 3

