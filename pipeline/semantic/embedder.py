@@ -326,9 +326,15 @@ def load_embedder(
 
 @lru_cache(maxsize=4)
 def _loaded(model: str | None, device: str, precision: str, runtime: str | None) -> Embedder:
+    if model is not None:
+        model_info(model)  # a folder that holds no model is refused first, whatever is installed
     chosen = runtime or pick_runtime(model, device, precision)
     if chosen == "onnx":
         return OnnxEmbedder()
     if not torch_available():
-        raise ConfigError(MISSING_TORCH.format(what="searching vectors embedded by torch"))
+        raise ConfigError(
+            "the stored vectors were made by the torch runtime, which is not installed: "
+            "pip install 'moneytrail[semantic-torch]', or run 'moneytrail embed --rebuild' "
+            "to embed them again with the default runtime"
+        )
     return TorchEmbedder(model, device, precision=precision)
