@@ -15,9 +15,7 @@ from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Relation
 from pipeline.store.base import text_and_pages
 from pipeline.store.furniture import with_furniture
-from pipeline.store.ranking import exact_fts5 as fts_query  # noqa: F401 - the old name
 from pipeline.store.sqlite_search import SearchQueries
-from pipeline.store.sqlite_search import _highlight as _highlight  # the old home
 
 SCHEMA_VERSION = "1"
 
