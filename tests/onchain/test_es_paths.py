@@ -24,24 +24,11 @@ from pipeline.onchain.es_paths import es_paths, es_paths_to_sanctioned, working_
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.keys import address_key
 from pipeline.onchain.queries import paths, paths_to_sanctioned
+from pipeline.onchain.transfers import COLUMNS
 from pipeline.store import SqliteStore
 from tests.onchain.conftest import FIXTURES, TORNADO
 from tests.onchain.es_paths_fake import serve
 from tests.onchain.test_elastic import _Es
-
-COLUMNS = [
-    "chain",
-    "tx_hash",
-    "leg",
-    "block_time",
-    "block_number",
-    "from_address",
-    "to_address",
-    "asset",
-    "amount",
-    "amount_usd",
-    "source",
-]
 
 
 def _address(rng: random.Random) -> str:
