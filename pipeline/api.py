@@ -124,12 +124,8 @@ def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None,
     from pipeline.onchain.queries import wallet_report
 
     try:
-        snap = onchain_es.snapshot(store)
-        try:
-            onchain_es.pull(store, snap.db)
+        with onchain_es.synced(store) as snap:
             return wallet_report(snap.db, address), None
-        finally:
-            snap.close()
     except (sqlite3.Error, PipelineError, ValueError) as exc:
         return None, f"the on-chain cross-reference failed: {exc}"
 

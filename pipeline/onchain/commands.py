@@ -79,17 +79,13 @@ def _elastic(location: str) -> Iterator[Any]:
         es = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
-    snapshot = None
     try:
-        snapshot = onchain_es.snapshot(es)
-        onchain_es.pull(es, snapshot.db)
-        snapshot.push_onchain = lambda: onchain_es.push(es, snapshot.db)
-        yield snapshot
+        with onchain_es.synced(es) as snapshot:
+            snapshot.push_onchain = lambda: onchain_es.push(es, snapshot.db)
+            yield snapshot
     except PipelineError as exc:
         _die(str(exc))
     finally:
-        if snapshot is not None:
-            snapshot.close()
         es.close()
 
 

@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,17 @@ def snapshot(es: Any) -> Any:
         migrate(es, snap, force=old is not None and not grew)
         snap.db.execute("INSERT OR REPLACE INTO meta VALUES ('es_stamp', ?)", (json.dumps(stamp),))
     return snap
+
+
+@contextmanager
+def synced(es: Any) -> Iterator[Any]:
+    """Yield the snapshot with the cluster's current on-chain rows pulled in; close it after."""
+    snap = snapshot(es)
+    try:
+        pull(es, snap.db)
+        yield snap
+    finally:
+        snap.close()
 
 
 def alias(prefix: str, table: str) -> str:
