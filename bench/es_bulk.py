@@ -103,7 +103,7 @@ def main() -> int:
         )
         return 0
     try:
-        from pipeline.store.elastic import from_env
+        from pipeline.store.elasticsearch.store import from_env
     except ImportError:
         print(
             "es_bulk: skipped, the Elasticsearch client is missing (pip install 'moneytrail[es]')"

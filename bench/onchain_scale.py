@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.onchain.importer import import_file  # noqa: E402
 from pipeline.onchain.queries import paths, wallet_report  # noqa: E402
 from pipeline.onchain.transfers import COLUMNS  # noqa: E402
-from pipeline.store.sqlite import SqliteStore  # noqa: E402
+from pipeline.store.sqlite.store import SqliteStore  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "onchain"
 REAL_OFAC = ROOT.parent / "shared" / "data" / "ofac" / "sdn_advanced-2025-11-19.xml.bz2"

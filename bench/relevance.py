@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.ingest import ingest  # noqa: E402
 from pipeline.settings import load_settings  # noqa: E402
-from pipeline.store.sqlite import SqliteStore  # noqa: E402
+from pipeline.store.sqlite.store import SqliteStore  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 FOLDERS = {"real-pdfs": SHARED / "real-pdfs", "more-pdfs": SHARED / "more-pdfs", "corpora": ROOT}

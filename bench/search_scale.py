@@ -40,7 +40,7 @@ from pipeline.api import create_app  # noqa: E402
 from pipeline.extract.geo import country_name  # noqa: E402
 from pipeline.extract.names import normalise  # noqa: E402
 from pipeline.records import Document, Entity, Mention, Page  # noqa: E402
-from pipeline.store.sqlite import SqliteStore  # noqa: E402
+from pipeline.store.sqlite.store import SqliteStore  # noqa: E402
 
 CACHE = Path("/tmp/moneytrail-search-scale")
 FIRST = """Kim Chen Maria Nguyen Ahmed Olga Ravi Sofia Tan Lucas Mei Ivan Aisha Pedro Yuki Omar

@@ -39,9 +39,9 @@ from pipeline.semantic.search import (  # noqa: E402
     semantic_search,
     text_ranking,
 )
-from pipeline.semantic.vectors import VectorIndex, top_rows  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.store import SqliteStore  # noqa: E402
+from pipeline.store.sqlite.vectors import VectorIndex, top_rows  # noqa: E402
 
 DOCUMENT_SUFFIXES = {".txt", ".html", ".pdf"}
 STOP = {"a", "an", "and", "the", "of", "to", "in", "on", "for", "by", "with", "from", "at", "as"}

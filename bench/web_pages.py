@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.ids import entity_id, mention_id, sha256_bytes  # noqa: E402
 from pipeline.records import Document, Entity, Mention, Page  # noqa: E402
-from pipeline.store.sqlite import SqliteStore  # noqa: E402
+from pipeline.store.sqlite.store import SqliteStore  # noqa: E402
 
 FIRST = ["Viktor", "Lena", "Arjun", "Mei", "Omar", "Sofia", "Dmitri", "Grace", "Kwame", "Ines"]
 LAST = ["Petrov", "Okafor", "Tanaka", "Silva", "Haddad", "Novak", "Reyes", "Lindqvist", "Chen"]

@@ -83,8 +83,8 @@ def _xref(
     """Return the cross-reference record of each wallet key, or None without on-chain tables."""
     try:
         from pipeline.onchain.graph import FRONTIER_CAP
-        from pipeline.onchain.storage import ensure_schema
         from pipeline.onchain.xref import wallet_record
+        from pipeline.store.sqlite.onchain import ensure_schema
     except ImportError:
         return None, None
     db = _onchain_db(store)
@@ -118,10 +118,10 @@ def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None,
     """Answer the wallet report on Elasticsearch as `moneytrail wallet --store URL` does.
 
     The report runs over the local snapshot of the cluster's corpus and on-chain rows; only
-    tables whose counts changed are pulled again (pipeline/onchain/elastic.py).
+    tables whose counts changed are pulled again (pipeline/store/elasticsearch/onchain.py).
     """
-    from pipeline.onchain import elastic as onchain_es
     from pipeline.onchain.queries import wallet_report
+    from pipeline.store.elasticsearch import onchain as onchain_es
 
     try:
         with onchain_es.synced(store) as snap:

@@ -30,7 +30,7 @@ from pipeline.onchain.queries import paths, wallet_report
 from pipeline.onchain.sniff import FORMATS
 from pipeline.onchain.xref import xref
 from pipeline.settings import load_settings
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 
 SHOWN_ERRORS = 20
 
@@ -72,8 +72,8 @@ def _elastic(location: str) -> Iterator[Any]:
     """Yield the local snapshot of an Elasticsearch store, with the cluster's on-chain rows.
 
     `push_onchain()` on it sends what an import added to the cluster."""
-    from pipeline.onchain import elastic as onchain_es
     from pipeline.store import open_store
+    from pipeline.store.elasticsearch import onchain as onchain_es
 
     try:
         es = open_store(location)
@@ -91,8 +91,8 @@ def _elastic(location: str) -> Iterator[Any]:
 
 def _es_paths(location: str, a: str, b: str, max_hops: int) -> dict[str, Any]:
     """Answer `path` in the cluster, hop by hop, without a local copy of any table."""
-    from pipeline.onchain.es_paths import es_paths
     from pipeline.store import open_store
+    from pipeline.store.elasticsearch.onchain_paths import es_paths
 
     try:
         es = open_store(location)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pipeline.onchain.lookups import marks
-from pipeline.onchain.storage import ensure_schema
+from pipeline.store.sqlite.onchain import ensure_schema
 
 AMOUNT_TOLERANCE = 0.01
 DATE_TOLERANCE_DAYS = 3

@@ -49,7 +49,7 @@ def _hop(db: sqlite3.Connection, direction: str, depth: int, cap: int) -> tuple[
     """Expand the frontier by one hop; return how many addresses joined and if a bound bit."""
     near, far = _COLUMNS[direction]
     expand = getattr(db, "expand", None)
-    if expand is not None:  # a working set (onchain/es_paths.py) loads the hop's rows first
+    if expand is not None:  # an ES working set (onchain_paths.py) loads the hop's rows first
         keys = db.execute("SELECT key FROM temp.hop_nodes WHERE depth = ?", (depth - 1,))
         expand(direction, [r[0] for r in keys])
     # SQLite has no LATERAL join, so the per-address fanout is a bound instead: the FANOUT-th

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.onchain import storage
 from pipeline.onchain.model import (
     ImportReport,
     Issue,
@@ -25,6 +24,7 @@ from pipeline.onchain.model import (
 from pipeline.onchain.reading import ReadContext
 from pipeline.onchain.sniff import Format, get_format, sniff
 from pipeline.onchain.source import head_text, open_input
+from pipeline.store.sqlite import onchain as storage
 
 # progress(bytes of the file read, file size in bytes, records read so far)
 Progress = Callable[[int, int, int], None]

@@ -53,7 +53,7 @@ def latest(a: str | None, b: str | None) -> str | None:
 
 def latest_issues(db: sqlite3.Connection) -> dict[str, str]:
     """Return each sanctions publication's latest imported issue date."""
-    if hasattr(db, "latest_issues"):  # a working set on Elasticsearch (onchain/es_paths.py)
+    if hasattr(db, "latest_issues"):  # an Elasticsearch working set (onchain_paths.py)
         return db.latest_issues()  # type: ignore[no-any-return]
     return {
         r[0]: r[1]
@@ -242,7 +242,7 @@ def transfers_between(
     db: sqlite3.Connection, source: str, target: str, limit: int = 5
 ) -> tuple[list[dict[str, Any]], int]:
     """Return the earliest transfers from one key to another, and how many there are."""
-    if hasattr(db, "between"):  # a working set on Elasticsearch (onchain/es_paths.py)
+    if hasattr(db, "between"):  # an Elasticsearch working set (onchain_paths.py)
         return db.between(source, target, limit)  # type: ignore[no-any-return]
     rows = db.execute(
         "SELECT chain, tx_hash, leg, block_time, asset, amount, amount_usd, approx FROM transfers "

@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.onchain import graph, lookups
 from pipeline.onchain.corroborate import corroborate
 from pipeline.onchain.keys import address_key
-from pipeline.onchain.storage import ensure_schema
+from pipeline.store.sqlite.onchain import ensure_schema
 
 DIRECTIONS = ("out", "in")
 COUNTERPARTIES = 25

@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.onchain import graph, lookups
 from pipeline.onchain.corroborate import corroborate
 from pipeline.onchain.queries import documents_of, flag_counterparties, paths_to_sanctioned
-from pipeline.onchain.storage import ensure_schema
+from pipeline.store.sqlite.onchain import ensure_schema
 
 LINKED_TYPES = ("actor", "casino")
 FLAGGED_LIMIT = 200

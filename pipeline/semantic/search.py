@@ -12,9 +12,9 @@ from pipeline.records import Document, Mention
 from pipeline.semantic.embedder import Embedder, load_embedder, require_extra, runtime_of
 from pipeline.semantic.hybrid import loosened_query, reciprocal_rank_fusion
 from pipeline.semantic.passages import Passage, passages
-from pipeline.semantic.vectors import StoredPassage, VectorIndex, top_rows
 from pipeline.store import SqliteStore, Store, open_store
 from pipeline.store.base import Hit
+from pipeline.store.sqlite.vectors import StoredPassage, VectorIndex, top_rows
 
 # Called after each batch is written, with the documents and passages embedded so far.
 EmbedProgress = Callable[[int, int], None]
@@ -63,7 +63,7 @@ def _opened(location: str) -> Iterator[tuple[Store, Any]]:
         if isinstance(store, SqliteStore):
             index: Any = VectorIndex(store.path)
         else:
-            from pipeline.semantic.es_vectors import ElasticPassages
+            from pipeline.store.elasticsearch.vectors import ElasticPassages
 
             index = ElasticPassages(store)
     except BaseException:

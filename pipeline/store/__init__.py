@@ -7,7 +7,7 @@ import re
 
 from pipeline.errors import ConfigError
 from pipeline.store.base import Hit, SearchResult, Store
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 
 __all__ = ["Hit", "SearchResult", "SqliteStore", "Store", "open_store"]
 
@@ -17,7 +17,7 @@ def open_store(location: str) -> Store:
     if location.startswith(("http://", "https://")):
         try:
             # Imported only here: the client is an extra, and the embedded store needs none.
-            from pipeline.store.elastic import from_env
+            from pipeline.store.elasticsearch.store import from_env
         except ImportError as exc:
             if (exc.name or "").split(".")[0] not in ("elasticsearch", "elastic_transport"):
                 raise

@@ -261,7 +261,7 @@ def test_missing_store_is_503(tmp_path: Path) -> None:
 
 
 def test_wallet_cross_references_onchain_tables_when_present(tmp_path: Path) -> None:
-    storage = pytest.importorskip("pipeline.onchain.storage")
+    storage = pytest.importorskip("pipeline.store.sqlite.onchain")
     pytest.importorskip("pipeline.onchain.queries")
     path = tmp_path / "with-onchain.db"
     store = build_store(path)

@@ -15,7 +15,7 @@ from pipeline.onchain.importer import import_file
 from pipeline.onchain.keys import address_key
 from pipeline.onchain.model import ImportReport
 from pipeline.records import Document, Entity, Mention, Page
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "onchain"
 

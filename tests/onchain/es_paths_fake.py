@@ -1,12 +1,11 @@
 """A FAKE Elasticsearch for the on-chain path queries: no real cluster can run here.
 
 It extends tests/semantic/es_fake.py (index creation, bulk, aliases) with what
-pipeline/onchain/es_paths.py sends: multi-search, searches with bool filters of term and
-terms, sorts on keyword fields (with `missing: _first`), total hit counts, and terms
-aggregations ordered by key with a top_hits or a nested terms below. It answers from the
-documents bulk-indexed into it. It is not Elasticsearch: no scoring, shards, analysis or
-limits beyond the ones modelled here.
-"""
+pipeline/store/elasticsearch/onchain_paths.py sends: multi-search, searches with bool filters
+of term and terms, sorts on keyword fields (with `missing: _first`), total hit counts, and
+terms aggregations ordered by key with a top_hits or a nested terms below. It answers from the
+documents bulk-indexed into it. It is not Elasticsearch: no scoring, shards, analysis or limits
+beyond the ones modelled here."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.onchain.importer import import_file
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain.conftest import (
     CASINO,
     FIXTURES,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from pipeline.onchain.model import ImportReport
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 
 Load = Callable[..., ImportReport]
 EDGES = [

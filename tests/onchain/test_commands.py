@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline.onchain.commands import register
 from pipeline.onchain.queries import wallet_report
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain import scene
 from tests.onchain.conftest import CASINO, FIXTURES, LAZARUS, MIDDLE, TORNADO
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from pipeline.onchain.corroborate import corroborate, find_dates
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain import scene
 from tests.onchain.conftest import CASINO, LAZARUS, MIDDLE, NEVER, TORNADO
 

@@ -18,11 +18,11 @@ import pytest
 pytest.importorskip("elasticsearch")
 
 from pipeline.errors import StoreError
-from pipeline.onchain import elastic as onchain_es
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.queries import wallet_report
 from pipeline.store import SqliteStore
-from pipeline.store.elastic import ElasticStore
+from pipeline.store.elasticsearch import onchain as onchain_es
+from pipeline.store.elasticsearch.store import ElasticStore
 from tests.semantic.es_fake import serve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "onchain"

@@ -9,7 +9,7 @@ from pipeline.onchain.importer import import_file
 from pipeline.onchain.queries import wallet_report
 from pipeline.onchain.xref import xref
 from pipeline.settings import Settings
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain.conftest import CASINO, FIXTURES, LAZARUS, MIDDLE, NEVER, TORNADO
 
 MEMO = f"""Analyst memo, 2025-02-03

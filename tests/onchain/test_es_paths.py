@@ -18,14 +18,14 @@ pytest.importorskip("elasticsearch")
 
 import itertools
 
-from pipeline.onchain import elastic as onchain_es
 from pipeline.onchain import graph
-from pipeline.onchain.es_paths import es_paths, es_paths_to_sanctioned, working_set
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.keys import address_key
 from pipeline.onchain.queries import paths, paths_to_sanctioned
 from pipeline.onchain.transfers import COLUMNS
 from pipeline.store import SqliteStore
+from pipeline.store.elasticsearch import onchain as onchain_es
+from pipeline.store.elasticsearch.onchain_paths import es_paths, es_paths_to_sanctioned, working_set
 from tests.onchain.conftest import FIXTURES, TORNADO
 from tests.onchain.es_paths_fake import serve
 from tests.onchain.test_elastic import _Es

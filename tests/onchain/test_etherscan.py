@@ -10,7 +10,7 @@ import pytest
 from pipeline.onchain.etherscan import looks_like, map_headers
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.model import ImportReport
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 
 Load = Callable[..., ImportReport]
 

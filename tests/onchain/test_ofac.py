@@ -14,7 +14,7 @@ from pipeline.onchain.model import ImportReport, Listing, OnchainError
 from pipeline.onchain.ofac import read
 from pipeline.onchain.reading import ReadContext
 from pipeline.onchain.source import open_input
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.conftest import shared_path
 from tests.onchain.conftest import FIXTURES, LAZARUS, TORNADO, TRON_UNDER_XBT, YAN_BTC
 

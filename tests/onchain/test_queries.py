@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.queries import paths, wallet_report
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain import scene
 from tests.onchain.conftest import CASINO, FIXTURES, LAZARUS, MIDDLE, NEVER, TORNADO
 

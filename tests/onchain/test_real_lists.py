@@ -20,7 +20,7 @@ from pipeline.ingest import ingest
 from pipeline.onchain.commands import register
 from pipeline.onchain.importer import import_file
 from pipeline.settings import Settings
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.conftest import shared_path
 
 LAZARUS = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"

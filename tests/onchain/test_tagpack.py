@@ -10,7 +10,7 @@ import pytest
 from pipeline.onchain import lookups
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.model import ImportReport, OnchainError
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain.conftest import MIDDLE, NEVER, YAN_BTC
 
 Load = Callable[..., ImportReport]

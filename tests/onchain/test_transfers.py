@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.onchain.importer import import_file
 from pipeline.onchain.model import ImportReport, OnchainError
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain.conftest import (
     CASINO,
     FIXTURES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.onchain.xref import xref
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from tests.onchain import scene
 from tests.onchain.conftest import CASINO, LAZARUS, MIDDLE, NEVER, TORNADO
 

@@ -1,13 +1,12 @@
 """A FAKE Elasticsearch, for the one boundary these machines cannot reach.
 
-No Elasticsearch server can run where this project is built and tested, so the passage
-vectors code is checked against this small HTTP server instead: the official client really
-serialises and sends its requests, and the server answers the handful of endpoints
-`pipeline.semantic.es_vectors` uses, with exact cosine for kNN (scored as Elasticsearch does,
-(1 + cos) / 2). It is not Elasticsearch: approximate search, shards, refresh and mapping
+No Elasticsearch server can run where this project is built and tested, so the passage vectors
+code is checked against this small HTTP server instead: the official client really serialises
+and sends its requests, and the server answers the handful of endpoints
+`pipeline.store.elasticsearch.vectors` uses, with exact cosine for kNN (scored as Elasticsearch
+does, (1 + cos) / 2). It is not Elasticsearch: approximate search, shards, refresh and mapping
 checks beyond field names are not modelled. The same flow runs against a real cluster in
-tests/semantic/test_es_vectors.py when MONEYTRAIL_ES_URL is set.
-"""
+tests/semantic/test_es_vectors.py when MONEYTRAIL_ES_URL is set."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.semantic.elastic import (
+from pipeline.semantic.passages import Passage
+from pipeline.store.elasticsearch.semantic import (
     DIMS,
     MAX_CANDIDATES,
     bulk_actions,
@@ -17,7 +18,6 @@ from pipeline.semantic.elastic import (
     passages_index_body,
     passages_index_name,
 )
-from pipeline.semantic.passages import Passage
 
 PASSAGE = Passage("p-1", "doc-1", 2, 100, 160, "Junket agents\ncollected renminbi.")
 VECTOR = [0.05] * DIMS

@@ -18,8 +18,8 @@ import pytest
 
 from pipeline.errors import ConfigError, StoreError
 from pipeline.semantic.search import _semantic_pages, embed_documents
-from pipeline.semantic.vectors import VectorIndex
 from pipeline.store import SqliteStore
+from pipeline.store.sqlite.vectors import VectorIndex
 from tests.semantic.es_fake import serve
 
 pytest.importorskip("elasticsearch")
@@ -67,7 +67,7 @@ def fake(store_path: str) -> Iterator[tuple[_StubStore, Any]]:
 
 
 def test_embed_then_knn_agrees_with_the_embedded_index(fake: Any, embedder: Any) -> None:
-    from pipeline.semantic.es_vectors import ElasticPassages
+    from pipeline.store.elasticsearch.vectors import ElasticPassages
 
     stub, cluster = fake
     index = ElasticPassages(stub)
@@ -97,7 +97,7 @@ def test_embed_then_knn_agrees_with_the_embedded_index(fake: Any, embedder: Any)
 
 
 def test_type_filter_is_sent_to_the_cluster(fake: Any, embedder: Any) -> None:
-    from pipeline.semantic.es_vectors import ElasticPassages
+    from pipeline.store.elasticsearch.vectors import ElasticPassages
 
     stub, cluster = fake
     index = ElasticPassages(stub)
@@ -109,7 +109,7 @@ def test_type_filter_is_sent_to_the_cluster(fake: Any, embedder: Any) -> None:
 
 
 def test_another_model_is_refused_and_clear_empties(fake: Any, embedder: Any) -> None:
-    from pipeline.semantic.es_vectors import ElasticPassages
+    from pipeline.store.elasticsearch.vectors import ElasticPassages
 
     stub, _ = fake
     index = ElasticPassages(stub)
@@ -121,7 +121,7 @@ def test_another_model_is_refused_and_clear_empties(fake: Any, embedder: Any) ->
 
 
 def test_passages_of_documents_gone_from_the_store_are_skipped(fake: Any, embedder: Any) -> None:
-    from pipeline.semantic.es_vectors import ElasticPassages
+    from pipeline.store.elasticsearch.vectors import ElasticPassages
 
     stub, _ = fake
     index = ElasticPassages(stub)
@@ -203,10 +203,10 @@ def test_an_unreachable_cluster_is_one_clear_error(embedder: Any) -> None:
 )
 def test_semantic_and_hybrid_on_a_live_cluster(embedder: Any, tmp_path: Path) -> None:
     from pipeline.ingest import ingest
-    from pipeline.semantic.es_vectors import ElasticPassages
     from pipeline.semantic.search import embed_store, hybrid_search, semantic_search
     from pipeline.settings import Settings
     from pipeline.store import open_store
+    from pipeline.store.elasticsearch.vectors import ElasticPassages
     from tests.semantic.conftest import DOCUMENTS
 
     # Indices of its own, deleted afterwards, as tests/store/test_contract.py does.

@@ -11,9 +11,9 @@ from pipeline.errors import ConfigError
 from pipeline.ingest import ingest
 from pipeline.semantic.embedder import MISSING_EXTRA
 from pipeline.semantic.search import embed_store, hybrid_search, semantic_search
-from pipeline.semantic.vectors import VectorIndex, vectors_dir
 from pipeline.settings import Settings
 from pipeline.store import SqliteStore
+from pipeline.store.sqlite.vectors import VectorIndex, vectors_dir
 
 HIT_KEYS = {"document", "page", "snippet", "score", "matched", "retrievers", "start", "end"}
 

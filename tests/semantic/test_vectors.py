@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.errors import ConfigError, StoreError
 from pipeline.semantic.passages import Passage
-from pipeline.semantic.vectors import VectorIndex, top_rows, vectors_dir
+from pipeline.store.sqlite.vectors import VectorIndex, top_rows, vectors_dir
 
 DIMS = 8
 

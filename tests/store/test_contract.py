@@ -26,7 +26,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         pytest.importorskip("elasticsearch", reason="the Elasticsearch extra is not installed")
         import uuid
 
-        from pipeline.store.elastic import from_env
+        from pipeline.store.elasticsearch.store import from_env
 
         # Indices of their own per test, deleted afterwards: tests never see each other's data.
         es = from_env(url, os.environ, prefix=f"mt-test-{uuid.uuid4().hex[:12]}")

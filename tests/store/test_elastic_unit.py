@@ -20,9 +20,9 @@ from pipeline.errors import ConfigError, StoreError
 from pipeline.ids import entity_id, mention_id
 from pipeline.link.corpus import Resolution
 from pipeline.records import Document, Entity, Failure, Mention, Page, Relation
-from pipeline.store import elastic_mappings as maps
-from pipeline.store import elastic_queries as q
 from pipeline.store.base import Hit, Store
+from pipeline.store.elasticsearch import mappings as maps
+from pipeline.store.elasticsearch import queries as q
 
 ADDRESS = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
 LAZARUS = entity_id("actor", "gz:lazarus group")
@@ -33,27 +33,27 @@ NAMES = {name: maps.alias_name("mt", name) for name in maps.INDICES}
 @pytest.fixture
 def conn() -> ModuleType:
     return pytest.importorskip(
-        "pipeline.store.elastic_connection", reason="the elasticsearch client is absent"
+        "pipeline.store.elasticsearch.connection", reason="the elasticsearch client is absent"
     )
 
 
 @pytest.fixture
 def ent() -> ModuleType:
     return pytest.importorskip(
-        "pipeline.store.elastic_entities", reason="the elasticsearch client is absent"
+        "pipeline.store.elasticsearch.entities", reason="the elasticsearch client is absent"
     )
 
 
 def _ent() -> ModuleType:
     import importlib
 
-    return importlib.import_module("pipeline.store.elastic_entities")
+    return importlib.import_module("pipeline.store.elasticsearch.entities")
 
 
 @pytest.fixture
 def elastic() -> ModuleType:
     return pytest.importorskip(
-        "pipeline.store.elastic", reason="the elasticsearch client is absent"
+        "pipeline.store.elasticsearch.store", reason="the elasticsearch client is absent"
     )
 
 
@@ -612,7 +612,7 @@ def test_documents_by_month_folds_dates_into_months() -> None:
             assert name == "documents" and body == q.months_request()
             return {"aggregations": {"dates": {"buckets": buckets}}}
 
-    from pipeline.store.elastic import ElasticStore
+    from pipeline.store.elasticsearch.store import ElasticStore
 
     assert ElasticStore.documents_by_month(Answers()) == [  # type: ignore[arg-type]
         ("2023", 4),
@@ -893,7 +893,7 @@ def test_open_store_without_the_client_names_the_extra(monkeypatch: pytest.Monke
     from pipeline.store import open_store
 
     monkeypatch.setitem(sys.modules, "elasticsearch", None)  # as if not installed
-    monkeypatch.delitem(sys.modules, "pipeline.store.elastic", raising=False)
+    monkeypatch.delitem(sys.modules, "pipeline.store.elasticsearch.store", raising=False)
     with pytest.raises(ConfigError) as caught:
         open_store("http://bob:hunter2pass@localhost:9200")
     assert "pip install 'moneytrail[es]'" in str(caught.value)
@@ -1066,7 +1066,7 @@ def test_older_indices_gain_the_new_fields_in_place(ent: ModuleType) -> None:
 def test_the_store_has_the_entity_surface_the_cli_and_judges_use(
     elastic: ModuleType, ent: ModuleType
 ) -> None:
-    from pipeline.store.sqlite_entities import EntityQueries
+    from pipeline.store.sqlite.entities import EntityQueries
 
     for name in ("ensure_resolved", "entity_rows", "judgements", "add_judgement",
                  "mention_texts", "write_resolution", "canonical_of", "find_entities",
@@ -1078,7 +1078,7 @@ def test_the_store_has_the_entity_surface_the_cli_and_judges_use(
 
 
 def test_config_file_gives_credentials_and_variables_win(tmp_path: Path) -> None:
-    from pipeline.store.elastic import read_config
+    from pipeline.store.elasticsearch.store import read_config
 
     path = tmp_path / "es.toml"
     path.write_text('user = "analyst"\npassword = "s3cret"\nca_certs = "/etc/ca.pem"\n')
@@ -1099,7 +1099,7 @@ def test_config_file_problems_are_one_clear_sentence(
     tmp_path: Path, content: str, mode: int, message: str
 ) -> None:
     from pipeline.errors import ConfigError
-    from pipeline.store.elastic import read_config
+    from pipeline.store.elasticsearch.store import read_config
 
     path = tmp_path / "es.toml"
     path.write_text(content)
@@ -1111,7 +1111,7 @@ def test_config_file_problems_are_one_clear_sentence(
 
 def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
     from pipeline.errors import ConfigError
-    from pipeline.store.elastic import read_config
+    from pipeline.store.elasticsearch.store import read_config
 
     with pytest.raises(ConfigError, match="not a file"):
         read_config({"MONEYTRAIL_ES_CONFIG": str(tmp_path / "missing.toml")})

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.store import open_store
 from pipeline.store.migrate import migrate
-from pipeline.store.sqlite import SqliteStore
+from pipeline.store.sqlite.store import SqliteStore
 from pipeline.web import create_workbench
 from tests.api.server import running
 from tests.onchain.conftest import LAZARUS

@@ -1,10 +1,10 @@
 """Passage vectors in Elasticsearch: the same role as VectorIndex, on a dense_vector index.
 
 The passages index sits beside the backend's other indices, as a versioned index behind the
-alias `{prefix}-passages`, with the mapping from `pipeline.semantic.elastic`. Each passage is
-indexed under its passage id, so a re-run overwrites instead of duplicating. A document with
-no passage (an empty page set) still gets a marker record without a vector, so it counts as
-embedded; kNN search skips records that have no vector.
+alias `{prefix}-passages`, with the mapping from `pipeline.store.elasticsearch.semantic`. Each
+passage is indexed under its passage id, so a re-run overwrites instead of duplicating. A
+document with no passage (an empty page set) still gets a marker record without a vector, so it
+counts as embedded; kNN search skips records that have no vector.
 
 Not verified against a live cluster on the machines this project is built on (none can run
 there); tests/semantic/test_es_vectors.py checks the requests against a recording client, and
@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ConfigError, StoreError
-from pipeline.semantic.elastic import (
+from pipeline.semantic.passages import Passage
+from pipeline.store.elasticsearch.semantic import (
     MAX_CANDIDATES,
     SOURCE_FIELDS,
     VECTOR_FIELD,
@@ -28,8 +29,7 @@ from pipeline.semantic.elastic import (
     passages_index_body,
     passages_index_name,
 )
-from pipeline.semantic.passages import Passage
-from pipeline.semantic.vectors import StoredPassage
+from pipeline.store.sqlite.vectors import StoredPassage
 
 MAPPING_VERSION = 1
 _PAGE = 1000

@@ -1,8 +1,8 @@
 """The Elasticsearch store: the Store contract on a shared cluster, for teams and big corpora.
 
 Index design and the reasons for it: docs/elasticsearch.md. Request bodies live in
-elastic_queries.py, document shapes in elastic_mappings.py, URLs, credentials and error
-messages in elastic_connection.py; this module does the I/O.
+queries.py, document shapes in mappings.py, URLs, credentials and error
+messages in connection.py; this module does the I/O.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from elasticsearch import exceptions as es
 from pipeline.errors import ConfigError, StoreError
 from pipeline.extract.geo import country_name
 from pipeline.records import Document, Entity, Failure, Mention, Relation
-from pipeline.store import elastic_mappings as maps
-from pipeline.store import elastic_queries as q
 from pipeline.store.base import Hit, SearchResult
-from pipeline.store.elastic_connection import (
+from pipeline.store.elasticsearch import mappings as maps
+from pipeline.store.elasticsearch import queries as q
+from pipeline.store.elasticsearch.connection import (
     api_reason,
     body_reason,
     bulk_problem,
@@ -35,7 +35,7 @@ from pipeline.store.elastic_connection import (
     secrets_of,
     version_problem,
 )
-from pipeline.store.elastic_entities import ElasticEntities
+from pipeline.store.elasticsearch.entities import ElasticEntities
 
 DEFAULT_PREFIX = "moneytrail"
 RETRY_STATUS = (429, 502, 503, 504)

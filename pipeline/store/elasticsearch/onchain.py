@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StoreError
-from pipeline.onchain.storage import ensure_schema
+from pipeline.store.sqlite.onchain import ensure_schema
 
 # Table -> the columns that make a row's id (its primary key or unique id).
 TABLES: dict[str, tuple[str, ...]] = {
@@ -56,7 +56,7 @@ def snapshot(es: Any) -> Any:
     (a forced re-ingest) is copied again. The snapshot is a cache: deleting it loses nothing.
     """
     from pipeline.store.migrate import migrate
-    from pipeline.store.sqlite import SqliteStore
+    from pipeline.store.sqlite.store import SqliteStore
 
     path = snapshot_path(es.url, es.prefix)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -177,7 +177,7 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "attributes": _OPAQUE,
     },
     # Analysts' merge, split and rename judgements, shared by every client of the cluster
-    # and applied in `seq` order (see pipeline/store/elastic_entities.py).
+    # and applied in `seq` order (see pipeline/store/elasticsearch/entities.py).
     "judgements": {
         "seq": {"type": "long"},
         "action": _KEYWORD,
@@ -187,7 +187,7 @@ _FIELDS: dict[str, dict[str, Any]] = {
     },
     # One document, `state`: whether the canonical ids above are up to date, a generation
     # every change bumps (so a resolution that raced a change never claims to be current),
-    # and the names judgements gave to clusters. See pipeline/store/elastic_entities.py.
+    # and the names judgements gave to clusters. See pipeline/store/elasticsearch/entities.py.
     "resolution": {
         "resolved": _BOOL,
         "generation": {"type": "long"},

@@ -43,7 +43,7 @@ class DecimalSum:
 
 def ensure_schema(db: sqlite3.Connection) -> None:
     """Create the on-chain tables and indexes if missing, and register `decsum()`."""
-    script = resources.files("pipeline.onchain").joinpath("schema.sql").read_text()
+    script = resources.files("pipeline.store.sqlite").joinpath("onchain.sql").read_text()
     db.executescript(script)
     db.create_aggregate("decsum", 1, DecimalSum)  # type: ignore[arg-type]
 

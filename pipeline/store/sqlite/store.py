@@ -15,7 +15,7 @@ from pipeline.extract.names import normalise
 from pipeline.records import Document, Entity, Failure, Mention, Relation
 from pipeline.store.base import text_and_pages
 from pipeline.store.furniture import with_furniture
-from pipeline.store.sqlite_search import SearchQueries
+from pipeline.store.sqlite.search import SearchQueries
 
 SCHEMA_VERSION = "1"
 
@@ -44,7 +44,7 @@ class SqliteStore(SearchQueries):
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            schema = resources.files("pipeline.store").joinpath("schema.sql").read_text()
+            schema = resources.files("pipeline.store.sqlite").joinpath("schema.sql").read_text()
             self.db.executescript(schema)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)

@@ -15,7 +15,7 @@ from pipeline.store.base import Hit, SearchResult
 from pipeline.store.ranking import has_syntax, merge_ranked, ranked_query
 
 # The embedded store's snippet for an entity hit, reused so both stores mark the same text.
-from pipeline.store.sqlite_search import _highlight as mark_sentence
+from pipeline.store.sqlite.search import _highlight as mark_sentence
 
 _OPERATORS = {"AND", "OR", "NOT"}
 # index.max_result_window: the most hits one request returns without paging.

@@ -29,7 +29,7 @@ from pipeline.store.ranking import (
     merge_ranked,
     ranked_query,
 )
-from pipeline.store.sqlite_entities import EntityQueries
+from pipeline.store.sqlite.entities import EntityQueries
 
 # How many of a query's best pages the facets count.
 FACET_DEPTH = 500

@@ -30,7 +30,7 @@ from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
-from pipeline.store.sqlite_entities import group_relations
+from pipeline.store.sqlite.entities import group_relations
 
 STATE_ID = "state"
 _PAGE = 1000

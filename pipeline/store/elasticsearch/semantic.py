@@ -1,7 +1,7 @@
 """Elasticsearch request bodies for passage vectors: the index mapping, documents, kNN search.
 
 Pure builders: they return the JSON the REST API takes and never talk to a cluster, so the
-Elasticsearch backend (pipeline/store/elastic.py) sends them with its own client, e.g.
+Elasticsearch backend (pipeline/store/elasticsearch/store.py) sends them with its own client, e.g.
 `es.indices.create(index=name, body=passages_index_body())` and
 `es.search(index=name, body=knn_body(vector, k=10))`.
 """

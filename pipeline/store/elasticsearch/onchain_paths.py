@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.onchain import graph
-from pipeline.onchain.elastic import alias, columns
-from pipeline.onchain.storage import ensure_schema
+from pipeline.store.elasticsearch.onchain import alias, columns
+from pipeline.store.sqlite.onchain import ensure_schema
 
 FRONTIER_BATCH = 200
 # A terms query holds at most this many values (Elasticsearch's default limit is 65,536).
