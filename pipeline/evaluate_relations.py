@@ -126,7 +126,9 @@ def load_dev_set(folder: Path) -> DevSet:
     """Read the documents, judged pairs and kinds of a real-text dev set."""
     try:
         documents = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
-        lines = (folder / "relations.jsonl").read_text(encoding="utf-8").splitlines()
+        # relations.jsonl, plus relations-*.jsonl: one file per annotation pass.
+        files = [folder / "relations.jsonl", *sorted(folder.glob("relations-*.jsonl"))]
+        lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
         kind_lines = (folder / "kinds.jsonl").read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError) as exc:
         raise ConfigError(
@@ -135,6 +137,8 @@ def load_dev_set(folder: Path) -> DevSet:
         ) from exc
     pairs = []
     for line in lines:
+        if not line.strip():
+            continue
         row = json.loads(line)
         pairs.append(
             Pair(
