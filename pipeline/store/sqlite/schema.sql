@@ -71,6 +71,7 @@ CREATE INDEX IF NOT EXISTS entity_canon_canonical ON entity_canon(canonical_id);
 CREATE TABLE IF NOT EXISTS mention_canon (mention_id TEXT PRIMARY KEY, canonical_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS mention_canon_canonical ON mention_canon(canonical_id);
 CREATE TABLE IF NOT EXISTS entity_names (canonical_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entity_names_lower ON entity_names(lower(name));
 CREATE TABLE IF NOT EXISTS judgments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, subject TEXT NOT NULL,
     args TEXT NOT NULL, time TEXT NOT NULL

@@ -7,7 +7,6 @@ per facet (as an Elasticsearch `sampler` aggregation does).
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,18 @@ from pipeline.store.ranking import (
     K1,
     RankedQuery,
     exact_fts5,
-    fts5_all_terms,
     fts5_phrase,
     fts5_terms,
     has_syntax,
     merge_ranked,
     ranked_query,
 )
+from pipeline.store.sqlite import topk
 from pipeline.store.sqlite.entities import EntityQueries
 
 # How many of a query's best pages the facets count.
 FACET_DEPTH = 500
 FACET_KINDS = ("actor", "casino", "country", "chain")
-# Stores with at least this many pages leave very common words out of candidate retrieval.
-COMMON_CUTOFF_PAGES = 1000
 
 
 def _highlight(sentence: str, text: str) -> str:
@@ -68,17 +65,6 @@ def page_filter(
         )
         params.append(chain_name(chain))
     return sql, params
-
-
-def fts5_idf(total: int, hits: int) -> float:
-    """Return the IDF FTS5's bm25() gives a term on `hits` of `total` rows (floored at 1e-6)."""
-    idf = math.log((total - hits + 0.5) / (hits + 0.5)) if total else 0.0
-    return idf if idf > 0 else 1e-6
-
-
-def lucene_idf(total: int, hits: int) -> float:
-    """Return Lucene's (and so Elasticsearch's) BM25 IDF, positive even for common words."""
-    return math.log(1 + (total - hits + 0.5) / (hits + 0.5))
 
 
 def _bm25(rank: float) -> float:
@@ -168,12 +154,14 @@ class SearchQueries(EntityQueries):
             ) from exc
 
     def _within(self, match: str, rowids: list[int]) -> list[sqlite3.Row]:
-        """Return rowid, rank, page details and snippet of the given pages for an FTS5 query."""
+        """Return rowid, page details and snippet of the given pages for an FTS5 query."""
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
         return self._fts(
-            "SELECT pages_fts.rowid AS rowid, pages_fts.rank AS rank, p.document_id, "
+            # No rank here: asked about a list of pages, FTS5's bm25() recounts the whole table
+            # once per page.
+            "SELECT pages_fts.rowid AS rowid, p.document_id, "
             "d.source, d.title, p.number, p.ocr, "
             "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip FROM pages_fts "
             "JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.id = p.document_id "
@@ -189,10 +177,11 @@ class SearchQueries(EntityQueries):
             match = exact_fts5(query)
             if not match:
                 return [], set()
-            rows = self._within(
-                match, [r for r, _ in self._ranked_rows(match, depth, country, chain)]
+            ranks = dict(self._ranked_rows(match, depth, country, chain))
+            rows = self._within(match, list(ranks))
+            hits = sorted(
+                (self._hit(r, _bm25(ranks[r["rowid"]])) for r in rows), key=lambda h: -h.score
             )
-            hits = sorted((self._hit(r, _bm25(r["rank"])) for r in rows), key=lambda h: -h.score)
             # Snippets come from outside running headers and footers (pipeline/parse/furniture).
             hits = body_snippets(self.db, hits, match)
             return hits, {(h.document_id, h.page) for h in hits}
@@ -200,73 +189,31 @@ class SearchQueries(EntityQueries):
         if ranked is None:
             return [], set()
         any_word = fts5_terms(ranked)
-        total, counts = self._counts(ranked)
-        found = [
-            r
-            for r, _ in self._ranked_rows(
-                self._scoring(ranked, total, counts), depth, country, chain
-            )
-        ]
-        phrase = fts5_phrase(ranked)
-        in_phrase = (
-            [r for r, _ in self._ranked_rows(phrase, depth, country, chain)] if phrase else []
-        )
-        candidates = list(dict.fromkeys([*found, *in_phrase]))
-        # Rescore the candidates with Lucene's BM25, as Elasticsearch's match does: FTS5's
-        # rank for one term is idf_F * tfnorm, and idf_F is known, so tfnorm is recovered
-        # and weighted by Lucene's IDF, which stays positive for common words.
-        scores = dict.fromkeys(candidates, 0.0)
-        for term in ranked.terms:
-            weight = lucene_idf(total, counts[term])
-            for rowid, rank in self._rank_within(f'"{term}"', candidates):
-                scores[rowid] += weight * -rank / fts5_idf(total, counts[term]) / (K1 + 1)
-        if phrase is not None and in_phrase:
-            # A phrase scores like Lucene's: the summed IDF of its words times its own tfnorm.
-            weight = sum(lucene_idf(total, counts[t]) for t in ranked.terms)
-            n_phrase = self._fts(
-                "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?", [phrase]
-            )[0][0]
-            for rowid, rank in self._rank_within(phrase, candidates):
-                scores[rowid] += weight * -rank / fts5_idf(total, n_phrase) / (K1 + 1)
-        by_rowid = {r["rowid"]: r for r in self._within(any_word, candidates)}
-        scored = sorted(
-            ((score, by_rowid[rowid]) for rowid, score in scores.items() if rowid in by_rowid),
-            key=lambda pair: -pair[0],
-        )[:depth]
-        every = {
-            r["rowid"]
-            for r in self._within(fts5_all_terms(ranked), [r["rowid"] for _, r in scored])
-        }
-        hits = body_snippets(self.db, [self._hit(r, score) for score, r in scored], any_word)
+        ranking = self._ranking(ranked, depth, country, chain)
+        rows = {r["rowid"]: r for r in self._within(any_word, [r for r, _ in ranking.pages])}
+        scored = [(rows[rowid], score) for rowid, score in ranking.pages if rowid in rows]
+        hits = body_snippets(self.db, [self._hit(r, score) for r, score in scored], any_word)
         kept = {(h.document_id, h.page) for h in hits}
-        full = {(r["document_id"], r["number"]) for _, r in scored if r["rowid"] in every}
+        full = {(r["document_id"], r["number"]) for r, _ in scored if r["rowid"] in ranking.every}
         return hits, full & kept
 
-    def _rank_within(self, match: str, rowids: list[int]) -> list[tuple[int, float]]:
-        """Return (rowid, FTS5 rank) of the given pages that match an FTS5 query."""
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        sql = f"SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? AND rowid IN ({marks})"
-        return [(r[0], r[1]) for r in self._fts(sql, [match, *rowids])]
+    def _ranking(
+        self, ranked: RankedQuery, depth: int, country: str | None, chain: str | None
+    ) -> topk.Ranking:
+        """Return the best pages for a natural-language query (pipeline/store/sqlite/topk.py):
+        BM25 with Lucene's IDF over every optional term, and the phrase's own score on top."""
+        stats = topk.table(self.db, str(self.path))
+        query = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+        if not (country or chain):
+            return topk.rank(self.db, stats, query, depth)
+        where, params = page_filter(country, chain, "p.document_id", "p.number")
 
-    def _counts(self, ranked: RankedQuery) -> tuple[int, dict[str, int]]:
-        """Return the number of pages and, per term, the pages holding it."""
-        total = self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
-        count = "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?"
-        return total, {t: self._fts(count, [f'"{t}"'])[0][0] for t in ranked.terms}
+        def keep(rowids: list[int]) -> set[int]:
+            marks = ",".join("?" * len(rowids))
+            sql = f"SELECT p.rowid FROM pages p WHERE p.rowid IN ({marks}){where}"
+            return {r[0] for r in self.db.execute(sql, [*rowids, *params])}
 
-    def _scoring(self, ranked: RankedQuery, total: int, counts: dict[str, int]) -> str:
-        """Return the OR of the terms that find the candidate pages.
-
-        On a large store a term on more than half the pages is left out when a rarer one
-        remains, as Elasticsearch's common-terms cut-off did: it spares scoring every page it
-        is on, and the pages that hold only such words would rank last anyway.
-        """
-        if len(ranked.terms) < 2 or total < COMMON_CUTOFF_PAGES:
-            return fts5_terms(ranked)
-        rare = tuple(t for t in ranked.terms if 2 * counts[t] <= total)
-        return fts5_terms(RankedQuery(rare, ranked.phrase) if rare else ranked)
+        return topk.rank(self.db, stats, query, depth, keep)
 
     @staticmethod
     def _hit(r: sqlite3.Row, score: float) -> Hit:
@@ -310,7 +257,8 @@ class SearchQueries(EntityQueries):
             canon |= {
                 r[0]
                 for r in self.db.execute(
-                    "SELECT mc.canonical_id FROM mention_canon mc JOIN mentions m "
+                    # The few moved mentions outer: an entity can have many thousands.
+                    "SELECT mc.canonical_id FROM mention_canon mc CROSS JOIN mentions m "
                     f"ON m.id = mc.mention_id WHERE m.entity_id IN ({marks})",
                     found,
                 )
@@ -428,15 +376,15 @@ class SearchQueries(EntityQueries):
         self.ensure_resolved()
         pages: list[tuple[str, int]] = []
         if type_ is None:
+            rowids: list[int] = []
             if has_syntax(query):
                 match = exact_fts5(query)
-            else:
-                ranked = ranked_query(query)
-                # The same candidate query as search's, so its ranking is reused, not redone.
-                match = self._scoring(ranked, *self._counts(ranked)) if ranked is not None else ""
-            if match:
-                rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
-                pages = self._page_keys(rowids)
+                if match:
+                    rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
+            elif (ranked := ranked_query(query)) is not None:
+                ranking = self._ranking(ranked, FACET_DEPTH, country, chain)
+                rowids = [r for r, _ in ranking.pages]
+            pages = self._page_keys(rowids)
         _, members = self._named(query)
         if members:
             named = self._entity_pages(members, type_, FACET_DEPTH, country, chain)
