@@ -136,3 +136,33 @@ def test_country_filter_applies_to_ranked_pages(tmp_path: Path) -> None:
         store.upsert_document(doc, [mention], [])
     assert [h.source for h in store.search("alpha").hits] == ["d0000.txt", "d0001.txt"]
     assert [h.source for h in store.search("alpha", country="PH").hits] == ["d0001.txt"]
+
+
+def test_search_syntax_ranks_the_pages_it_matches_by_bm25(
+    built: tuple[SqliteStore, list[list[str]]],
+) -> None:
+    store, corpus = built
+    hits = store.search("lima NOT kilo", limit=500).hits
+    expected = _by_hand(corpus, ["lima"])
+    allowed = {i for i in expected if "kilo" not in corpus[i]}
+    assert allowed and [int(h.source[1:5]) for h in hits] == sorted(
+        allowed, key=lambda i: (-expected[i], i)
+    )
+    assert [round(h.score, 9) for h in hits] == [
+        round(expected[int(h.source[1:5])], 9) for h in hits
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "phrases"),
+    [
+        ("lima OR kilo", ('"lima"', '"kilo"')),
+        ('"money laundering" -casino', ('"money laundering"',)),
+        ("launder* NOT mixer", ('"launder"*',)),
+        ("a AND b AND a", ('"a"', '"b"')),
+    ],
+)
+def test_search_syntax_scores_its_positive_phrases(query: str, phrases: tuple[str, ...]) -> None:
+    from pipeline.store.ranking import exact_parts
+
+    assert exact_parts(query)[1] == phrases

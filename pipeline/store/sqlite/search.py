@@ -18,9 +18,7 @@ from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
 from pipeline.store.furniture import body_snippets
 from pipeline.store.ranking import (
-    K1,
-    RankedQuery,
-    exact_fts5,
+    exact_parts,
     fts5_phrase,
     fts5_terms,
     has_syntax,
@@ -67,11 +65,6 @@ def page_filter(
     return sql, params
 
 
-def _bm25(rank: float) -> float:
-    """Return an FTS5 rank as a positive score on Elasticsearch's BM25 scale."""
-    return -float(rank) / (K1 + 1)
-
-
 class SearchQueries(EntityQueries):
     """Mixed into SqliteStore: ranked full text, entity pages and facets."""
 
@@ -108,50 +101,20 @@ class SearchQueries(EntityQueries):
         return merge_ranked(query, type_, text, full, entity, limit, offset)
 
     # --- full text ----------------------------------------------------------------------
-    def _version(self) -> tuple[int, int]:
-        """Return a value that changes whenever this or another connection writes."""
-        return self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0]
-
-    def _ranked_rows(
-        self, match: str, depth: int, country: str | None, chain: str | None
-    ) -> list[tuple[int, float]]:
-        """Return (page rowid, FTS5 rank) of the best pages for an FTS5 query.
-
-        Ranking scores every matching page, so the facets' deeper list is made at the same
-        time and kept until the store changes: search then facets rank once.
-        """
-        key = (match, country, chain, max(depth, FACET_DEPTH), self._version())
-        cache: dict[Any, list[tuple[int, float]]] = self.__dict__.setdefault("_rankings", {})
-        if key not in cache:
-            if len(cache) > 8:
-                cache.clear()
-            cache[key] = self._rank(match, key[3], country, chain)
-        return cache[key][:depth]
-
-    def _rank(
-        self, match: str, depth: int, country: str | None, chain: str | None
-    ) -> list[tuple[int, float]]:
-        where, params = page_filter(country, chain, "p.document_id", "p.number")
-        if where:
-            sql = (
-                "SELECT pages_fts.rowid, pages_fts.rank FROM pages_fts JOIN pages p "
-                f"ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ? {where} "
-                "ORDER BY pages_fts.rank LIMIT ?"
-            )
-        else:
-            sql = "SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?"
-        return [(r[0], r[1]) for r in self._fts(sql, [match, *params, depth])]
-
     def _fts(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc) and "syntax" not in str(exc):
-                raise StoreError(f"cannot search {self.path} ({exc})") from exc
-            raise QueryError(
-                f"the query cannot be searched ({exc}); quote words that are not meant as "
-                'syntax, such as "AND" or "("'
-            ) from exc
+            raise self._search_error(exc) from exc
+
+    def _search_error(self, exc: sqlite3.OperationalError) -> StoreError:
+        """Return the error to raise: the query's syntax (QueryError) or the store."""
+        if "fts5" not in str(exc) and "syntax" not in str(exc):
+            return StoreError(f"cannot search {self.path} ({exc})")
+        return QueryError(
+            f"the query cannot be searched ({exc}); quote words that are not meant as "
+            'syntax, such as "AND" or "("'
+        )
 
     def _within(self, match: str, rowids: list[int]) -> list[sqlite3.Row]:
         """Return rowid, page details and snippet of the given pages for an FTS5 query."""
@@ -174,14 +137,14 @@ class SearchQueries(EntityQueries):
     ) -> tuple[list[Hit], set[tuple[str, int]]]:
         """Return the best text hits and the pages among them holding every query word."""
         if has_syntax(query):
-            match = exact_fts5(query)
+            match, phrases = exact_parts(query)
             if not match:
                 return [], set()
-            ranks = dict(self._ranked_rows(match, depth, country, chain))
-            rows = self._within(match, list(ranks))
-            hits = sorted(
-                (self._hit(r, _bm25(ranks[r["rowid"]])) for r in rows), key=lambda h: -h.score
-            )
+            # Pages that match the syntax, ranked by the BM25 of its phrases.
+            exact = topk.Query(phrases, None, within=match)
+            ranking = self._ranking(exact, depth, country, chain)
+            rows = {r["rowid"]: r for r in self._within(match, [r for r, _ in ranking.pages])}
+            hits = [self._hit(rows[r], score) for r, score in ranking.pages if r in rows]
             # Snippets come from outside running headers and footers (pipeline/parse/furniture).
             hits = body_snippets(self.db, hits, match)
             return hits, {(h.document_id, h.page) for h in hits}
@@ -189,7 +152,8 @@ class SearchQueries(EntityQueries):
         if ranked is None:
             return [], set()
         any_word = fts5_terms(ranked)
-        ranking = self._ranking(ranked, depth, country, chain)
+        words = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+        ranking = self._ranking(words, depth, country, chain)
         rows = {r["rowid"]: r for r in self._within(any_word, [r for r, _ in ranking.pages])}
         scored = [(rows[rowid], score) for rowid, score in ranking.pages if rowid in rows]
         hits = body_snippets(self.db, [self._hit(r, score) for r, score in scored], any_word)
@@ -198,14 +162,11 @@ class SearchQueries(EntityQueries):
         return hits, full & kept
 
     def _ranking(
-        self, ranked: RankedQuery, depth: int, country: str | None, chain: str | None
+        self, query: topk.Query, depth: int, country: str | None, chain: str | None
     ) -> topk.Ranking:
-        """Return the best pages for a natural-language query (pipeline/store/sqlite/topk.py):
-        BM25 with Lucene's IDF over every optional term, and the phrase's own score on top."""
+        """Return the best pages for a query (pipeline/store/sqlite/topk.py): BM25 with
+        Lucene's IDF over its terms, and a phrase's own score on top."""
         stats = topk.table(self.db, str(self.path))
-        query = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
-        if not (country or chain):
-            return topk.rank(self.db, stats, query, depth)
         where, params = page_filter(country, chain, "p.document_id", "p.number")
 
         def keep(rowids: list[int]) -> set[int]:
@@ -213,7 +174,10 @@ class SearchQueries(EntityQueries):
             sql = f"SELECT p.rowid FROM pages p WHERE p.rowid IN ({marks}){where}"
             return {r[0] for r in self.db.execute(sql, [*rowids, *params])}
 
-        return topk.rank(self.db, stats, query, depth, keep)
+        try:
+            return topk.rank(self.db, stats, query, depth, keep if where else None)
+        except sqlite3.OperationalError as exc:
+            raise self._search_error(exc) from exc
 
     @staticmethod
     def _hit(r: sqlite3.Row, score: float) -> Hit:
@@ -376,14 +340,15 @@ class SearchQueries(EntityQueries):
         self.ensure_resolved()
         pages: list[tuple[str, int]] = []
         if type_ is None:
-            rowids: list[int] = []
+            found: topk.Query | None = None
             if has_syntax(query):
-                match = exact_fts5(query)
-                if match:
-                    rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
+                match, phrases = exact_parts(query)
+                found = topk.Query(phrases, None, within=match) if match else None
             elif (ranked := ranked_query(query)) is not None:
-                ranking = self._ranking(ranked, FACET_DEPTH, country, chain)
-                rowids = [r for r, _ in ranking.pages]
+                found = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+            rowids: list[int] = []
+            if found is not None:
+                rowids = [r for r, _ in self._ranking(found, FACET_DEPTH, country, chain).pages]
             pages = self._page_keys(rowids)
         _, members = self._named(query)
         if members:

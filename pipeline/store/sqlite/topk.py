@@ -144,12 +144,30 @@ def postings(db: sqlite3.Connection, stats: Table, match: str) -> Postings:
     return CACHE.lists((*stats.version, match), load)
 
 
+def matching(db: sqlite3.Connection, stats: Table, match: str) -> Postings:
+    """Return the pages an FTS5 query matches (no scores), read once per store version."""
+
+    def load() -> Postings:
+        rowids = array(
+            "q",
+            (
+                r[0]
+                for r in db.execute("SELECT rowid FROM pages_fts WHERE pages_fts MATCH ?", (match,))
+            ),
+        )
+        return Postings(rowids, array("d"))
+
+    return CACHE.lists((*stats.version, "matching", match), load)
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A ranked query: its terms and its phrase, each an FTS5 match string."""
+    """A ranked query: its terms and its phrase, each an FTS5 match string; with `within`, an
+    FTS5 query (search syntax) that a page must match to be ranked at all."""
 
     terms: tuple[str, ...]
     phrase: str | None
+    within: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +199,8 @@ def rank(
     size = sum(len(p.rowids) for _, p in lists)
     add = _add_vector if size > VECTOR_FROM else _add_python
     best, held = add(lists, len(query.terms), stats.top)
+    if query.within is not None:
+        keep = _within(set(matching(db, stats, query.within).rowids), keep)
     pages: list[tuple[int, float]] = []
     start, depth = 0, max(4 * k, FILTER_DEPTH)
     while len(pages) < k:
@@ -192,6 +212,18 @@ def rank(
         start, depth = depth, depth * 4
     pages = pages[:k]
     return Ranking(pages, {r for r, _ in pages if held(r)})
+
+
+def _within(
+    allowed: set[int], keep: Callable[[list[int]], set[int]] | None
+) -> Callable[[list[int]], set[int]]:
+    """Return a filter letting through the allowed pages that `keep` (if any) lets through."""
+
+    def both(rowids: list[int]) -> set[int]:
+        inside = [r for r in rowids if r in allowed]
+        return set(inside) if keep is None or not inside else keep(inside)
+
+    return both
 
 
 Best = Callable[[int], list[tuple[int, float]]]
