@@ -363,22 +363,7 @@ class SearchQueries(EntityQueries):
         )
         self.db.execute("DELETE FROM facet_pages")
         self.db.executemany("INSERT OR IGNORE INTO facet_pages VALUES (?, ?)", pages)
-        # One pass over the pages' mentions counts every facet. CROSS JOIN keeps the few
-        # pages as the outer loop: without it the planner may walk every mention of a type.
-        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
-        for kind, value, n in self.db.execute(
-            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet_kind, "
-            "CASE rm.type WHEN 'country' THEN json_extract(rm.value, '$.code') "
-            "WHEN 'wallet' THEN json_extract(rm.value, '$.chains[0]') "
-            "ELSE rm.canonical_id END AS facet_key, count(*) AS n "
-            "FROM facet_pages fp CROSS JOIN resolved_mentions rm "
-            "ON rm.document_id = fp.document_id AND rm.page = fp.page "
-            "WHERE rm.type IN ('actor', 'casino', 'country', 'wallet') "
-            "AND NOT (rm.type = 'wallet' AND COALESCE(json_extract(rm.value, '$.suspect'), 0)) "
-            "GROUP BY facet_kind, facet_key ORDER BY facet_kind, n DESC, facet_key"
-        ):
-            if value is not None and len(counts[kind]) < size:
-                counts[kind].append((value, n))
+        counts = self._facet_counts(size)
         out: dict[str, list[dict[str, Any]]] = {}
         for kind in ("actor", "casino"):
             out[kind] = [{**self.brief(cid), "count": n} for cid, n in counts[kind]]
@@ -387,6 +372,56 @@ class SearchQueries(EntityQueries):
         ]
         out["chain"] = [{"chain": chain_, "count": n} for chain_, n in counts["chain"]]
         return out
+
+    def _facet_counts(self, size: int) -> dict[str, list[tuple[str, int]]]:
+        """Count the mentions on the pages in temp.facet_pages per facet, best first.
+
+        Actors, casinos and countries are counted from the index on a page's mentions alone
+        (reading each mention's row costs most), then mapped to resolved entities; mentions
+        an analyst moved to another entity are few and counted apart; chains come from the
+        page's wallet mentions only. CROSS JOIN keeps the few pages as the outer loop.
+        """
+        found: dict[tuple[str, str], int] = {}
+        raw = self.db.execute(
+            "SELECT m.type, CASE m.type WHEN 'country' THEN m.key ELSE m.entity_id END, "
+            "count(*) FROM facet_pages fp CROSS JOIN mentions m ON m.document_id = "
+            "fp.document_id AND m.page = fp.page WHERE m.type IN ('actor', 'casino', 'country') "
+            "GROUP BY 1, 2"
+        ).fetchall()
+        ids = sorted({r[1] for r in raw if r[0] != "country" and r[1] is not None})
+        marks = ",".join("?" * len(ids))
+        canon = dict(
+            self.db.execute(
+                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
+                ids,
+            ).fetchall()
+        )
+        for kind, key, n in raw:
+            if key is not None:
+                key = key if kind == "country" else canon.get(key, key)
+                found[(kind, key)] = found.get((kind, key), 0) + n
+        for kind, entity_id, moved_to, n in self.db.execute(
+            "SELECT m.type, m.entity_id, mc.canonical_id, count(*) FROM mention_canon mc "
+            "CROSS JOIN mentions m ON m.id = mc.mention_id WHERE m.type IN ('actor', 'casino') "
+            "AND EXISTS (SELECT 1 FROM facet_pages fp WHERE fp.document_id = m.document_id "
+            "AND fp.page = m.page) GROUP BY 1, 2, 3"
+        ):
+            was = (kind, canon.get(entity_id, entity_id))
+            found[was] = found.get(was, 0) - n
+            found[(kind, moved_to)] = found.get((kind, moved_to), 0) + n
+        for chain_, n in self.db.execute(
+            "SELECT json_extract(m.value, '$.chains[0]'), count(*) FROM facet_pages fp "
+            "CROSS JOIN mentions m ON m.document_id = fp.document_id AND m.page = fp.page "
+            "WHERE m.type = 'wallet' AND NOT COALESCE(json_extract(m.value, '$.suspect'), 0) "
+            "GROUP BY 1"
+        ):
+            if chain_ is not None:
+                found[("chain", chain_)] = n
+        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+        for (kind, key), n in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+            if n > 0 and len(counts[kind]) < size:
+                counts[kind].append((key, n))
+        return counts
 
     def _page_keys(self, rowids: list[int]) -> list[tuple[str, int]]:
         """Return (document, page) of page rowids, in the given order."""

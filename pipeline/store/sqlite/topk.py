@@ -24,8 +24,9 @@ from dataclasses import dataclass
 # FTS5's bm25() keeps the (k1 + 1) factor Lucene dropped in version 8; dividing by it puts
 # scores on Elasticsearch's scale.
 K1 = 1.2
-# Above this many postings in one query, the sum runs in numpy.
-VECTOR_FROM = 20_000
+# Above this many postings in one query, the sum runs in numpy (imported only then, so a
+# command on a small store starts without it).
+VECTOR_FROM = 4_000
 # How many of the best pages a filter is first asked about (four times more each round).
 FILTER_DEPTH = 256
 # How many postings the process keeps, over all stores, before dropping the oldest lists
