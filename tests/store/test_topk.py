@@ -166,3 +166,26 @@ def test_search_syntax_scores_its_positive_phrases(query: str, phrases: tuple[st
     from pipeline.store.ranking import exact_parts
 
     assert exact_parts(query)[1] == phrases
+
+
+def test_threads_searching_at_once_agree(built: tuple[SqliteStore, list[list[str]]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, _ = built
+    topk.CACHE.postings.clear()
+    topk.CACHE.size = 0
+
+    def one(query: str) -> list[tuple[int, float]]:
+        local = SqliteStore(store.path)  # the API opens a store per request
+        try:
+            stats = topk.table(local.db, str(local.path))
+            words = tuple(f'"{w}"' for w in query.split())
+            return topk.rank(local.db, stats, topk.Query(words, None), 20).pages
+        finally:
+            local.close()
+
+    queries = ["alpha kilo", "bravo", "zulu tango radar", "alpha kilo"] * 6
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, queries))
+    for query, result in zip(queries, results, strict=True):
+        assert result == one(query)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
@@ -94,25 +95,35 @@ class _Cache:
         self.postings: OrderedDict[tuple[object, ...], Postings] = OrderedDict()
         self.size = 0
         self.counts: OrderedDict[tuple[object, ...], int] = OrderedDict()
+        # The API answers requests on several threads; loads run outside the lock.
+        self.lock = threading.Lock()
 
     def count(self, key: tuple[object, ...], load: Callable[[], int]) -> int:
-        if key not in self.counts:
-            self.counts[key] = load()
-            while len(self.counts) > 10_000:
-                self.counts.popitem(last=False)
-        return self.counts[key]
-
-    def lists(self, key: tuple[object, ...], load: Callable[[], Postings]) -> Postings:
-        found = self.postings.get(key)
+        with self.lock:
+            found = self.counts.get(key)
         if found is not None:
-            self.postings.move_to_end(key)
             return found
         made = load()
-        self.postings[key] = made
-        self.size += len(made.rowids)
-        while self.size > CACHE_POSTINGS and len(self.postings) > 1:
-            _, old = self.postings.popitem(last=False)
-            self.size -= len(old.rowids)
+        with self.lock:
+            self.counts[key] = made
+            while len(self.counts) > 10_000:
+                self.counts.popitem(last=False)
+        return made
+
+    def lists(self, key: tuple[object, ...], load: Callable[[], Postings]) -> Postings:
+        with self.lock:
+            found = self.postings.get(key)
+            if found is not None:
+                self.postings.move_to_end(key)
+                return found
+        made = load()
+        with self.lock:
+            if key not in self.postings:
+                self.postings[key] = made
+                self.size += len(made.rowids)
+            while self.size > CACHE_POSTINGS and len(self.postings) > 1:
+                _, old = self.postings.popitem(last=False)
+                self.size -= len(old.rowids)
         return made
 
 
