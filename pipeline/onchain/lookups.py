@@ -51,6 +51,17 @@ def latest(a: str | None, b: str | None) -> str | None:
     return max(a, b) if a and b else a or b
 
 
+def fetch(db: sqlite3.Connection, hook: str, *args: Any) -> None:
+    """Let an Elasticsearch working set load the rows the next statement reads.
+
+    The embedded store has every row already; a working set (pipeline/store/elasticsearch/
+    onchain_paths.py) fetches exactly these from the cluster, so the SQL below runs on both.
+    """
+    load = getattr(db, hook, None)
+    if load is not None:
+        load(*args)
+
+
 def latest_issues(db: sqlite3.Connection) -> dict[str, str]:
     """Return each sanctions publication's latest imported issue date."""
     if hasattr(db, "latest_issues"):  # an Elasticsearch working set (onchain_paths.py)
@@ -68,6 +79,7 @@ def sanctions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[dic
     latest = latest_issues(db)
     grouped: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for batch in chunks(keys):
+        fetch(db, "listed", batch)
         for r in db.execute(
             "SELECT key, publication, list, profile_id, name, label, issue_date, program, "
             "designated, address FROM sanctions_listings "
@@ -112,6 +124,7 @@ def tags(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[dict[str
     """Return the attribution tags of each key."""
     out: dict[str, list[dict[str, Any]]] = {}
     for batch in chunks(keys):
+        fetch(db, "tagged", batch)
         for r in db.execute(
             "SELECT key, label, actor, category, source, confidence, currency, pack "
             f"FROM address_tags WHERE key IN ({marks(batch)}) ORDER BY label",
@@ -127,6 +140,7 @@ def wallet_mentions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, li
     """Return, per key, the documents whose (non-suspect) wallet mentions have that key."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for batch in chunks(keys):
+        fetch(db, "mentioned", batch)
         for r in db.execute(
             "SELECT m.key, m.document_id, m.page, m.sentence, m.value, d.source, d.title, "
             "d.date FROM mentions m JOIN documents d ON d.id = m.document_id "
@@ -160,6 +174,8 @@ def wallet_mentions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, li
 
 def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
     """Return first and last seen, and exact totals in and out per asset."""
+    if hasattr(db, "activity"):  # an Elasticsearch working set sums in the cluster
+        return db.activity(key)  # type: ignore[no-any-return]
     assets: dict[str, dict[str, Any]] = {}
     first, last, count, approx = None, None, 0, False
     for direction, column in (("out", "from_key"), ("in", "to_key")):
@@ -193,6 +209,8 @@ def counterparties(
     db: sqlite3.Connection, key: str, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Return the busiest direct counterparties with sums per asset, and how many there are."""
+    if hasattr(db, "counterparties"):  # an Elasticsearch working set counts in the cluster
+        return db.counterparties(key, limit)  # type: ignore[no-any-return]
     total = db.execute(
         "SELECT count(*) FROM (SELECT to_key FROM transfers WHERE from_key = ? "
         "UNION SELECT from_key FROM transfers WHERE to_key = ?)",

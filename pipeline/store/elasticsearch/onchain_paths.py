@@ -21,30 +21,35 @@ was hit. Request bodies are built with the official client's DSL.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from contextlib import closing
+from importlib import resources
 from typing import Any
 
 from pipeline.onchain import graph
 from pipeline.store.elasticsearch.onchain import alias, columns
+from pipeline.store.elasticsearch.onchain_rows import TERMS_BATCH
+from pipeline.store.elasticsearch.onchain_totals import ClusterTotals
 from pipeline.store.sqlite.onchain import ensure_schema
 
 FRONTIER_BATCH = 200
-# A terms query holds at most this many values (Elasticsearch's default limit is 65,536).
-TERMS_BATCH = 10_000
 _NEAR_FAR = {"out": ("from_key", "to_key"), "in": ("to_key", "from_key")}
 
 
-class WorkingSet(sqlite3.Connection):
-    """An in-memory SQLite that fetches from the cluster the rows a path query reads."""
+class WorkingSet(ClusterTotals):
+    """An in-memory SQLite that fetches from the cluster the rows an on-chain query reads."""
 
     es: Any
     expanded: set[tuple[str, str]]
 
     def bind(self, es: Any) -> WorkingSet:
-        """Attach the Elasticsearch store and create the on-chain tables."""
+        """Attach the Elasticsearch store and create the document and on-chain tables."""
         self.es = es
         self.expanded = set()
+        self.loaded = {}
         self.row_factory = sqlite3.Row
+        self.executescript(
+            resources.files("pipeline.store.sqlite").joinpath("schema.sql").read_text()
+        )
         ensure_schema(self)
         self.names = [c for c, _ in columns(self, "transfers")]
         self.requests = 0
@@ -77,7 +82,7 @@ class WorkingSet(sqlite3.Connection):
                     from pipeline.errors import StoreError
 
                     raise StoreError(f"a hop search on {index} failed ({response['error']})")
-                self._insert(hit["_source"] for hit in response["hits"]["hits"])
+                self._transfers(hit["_source"] for hit in response["hits"]["hits"])
             self.expanded.update((direction, k) for k in batch)
 
     def toward(self, direction: str, key: str, depth: int) -> None:
@@ -103,32 +108,7 @@ class WorkingSet(sqlite3.Connection):
                 answer = self.es.client.search(index=index, **search.to_dict())
             self.requests += 1
             buckets = answer["aggregations"]["near"]["buckets"]
-            self._insert(b["one"]["hits"]["hits"][0]["_source"] for b in buckets)
-
-    def listed(self, keys: list[str]) -> None:
-        """Load the sanctions listings of any of `keys`."""
-        from elasticsearch.dsl import Search
-
-        index = alias(self.es.prefix, "sanctions_listings")
-        names = [c for c, _ in columns(self, "sanctions_listings")]
-        sql = (
-            f"INSERT OR IGNORE INTO sanctions_listings ({', '.join(names)}) "
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        with self.es._errors(f"check {index}"):
-            if not self.es.client.indices.exists_alias(name=index):
-                return
-        for start in range(0, len(keys), TERMS_BATCH):
-            search = (
-                Search()
-                .filter("terms", key=keys[start : start + TERMS_BATCH])
-                .extra(size=TERMS_BATCH)
-            )
-            with self.es._errors(f"read {index}"):
-                answer = self.es.client.search(index=index, **search.to_dict())
-            self.requests += 1
-            for hit in answer["hits"]["hits"]:
-                self.execute(sql, [hit["_source"].get(n) for n in names])
+            self._transfers(b["one"]["hits"]["hits"][0]["_source"] for b in buckets)
 
     def between(self, source: str, target: str, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Return the earliest transfers from one key to another, and how many there are."""
@@ -178,13 +158,6 @@ class WorkingSet(sqlite3.Connection):
             if b["latest"]["buckets"]
         }
 
-    def _insert(self, sources: Iterable[dict[str, Any]]) -> None:
-        sql = (
-            f"INSERT OR IGNORE INTO transfers ({', '.join(self.names)}) "
-            f"VALUES ({', '.join('?' * len(self.names))})"
-        )
-        self.executemany(sql, ([src.get(n) for n in self.names] for src in sources))
-
 
 def working_set(es: Any) -> WorkingSet:
     """Open an empty working set on an Elasticsearch store."""
@@ -199,21 +172,35 @@ def es_paths(
     """Return `moneytrail path` on an Elasticsearch store, expanding hops in the cluster."""
     from pipeline.onchain.queries import paths
 
-    db = working_set(es)
-    try:
+    with closing(working_set(es)) as db:
         return paths(db, a, b, max_hops, cap)
-    finally:
-        db.close()
 
 
-def es_paths_to_sanctioned(
-    es: Any, key: str, max_hops: int, cap: int = graph.FRONTIER_CAP
-) -> tuple[list[dict[str, Any]], bool]:
-    """Return the wallet report's paths to listed addresses, expanding hops in the cluster."""
-    from pipeline.onchain.queries import paths_to_sanctioned
+def es_wallet_report(es: Any, address: str, max_hops: int = 3) -> dict[str, Any]:
+    """Return `moneytrail wallet` on an Elasticsearch store, answered in the cluster."""
+    from pipeline.onchain.queries import wallet_report
 
-    db = working_set(es)
-    try:
-        return paths_to_sanctioned(db, key, max_hops, cap)
-    finally:
-        db.close()
+    with closing(working_set(es)) as db:
+        return wallet_report(db, address, max_hops)
+
+
+def es_wallet_records(
+    es: Any, keys: list[str], max_hops: int = 3, cap: int = graph.FRONTIER_CAP
+) -> dict[str, dict[str, Any]]:
+    """Return the cross-reference record of each wallet key, answered in the cluster."""
+    from pipeline.onchain.xref import wallet_record
+
+    with closing(working_set(es)) as db:
+        records = {}
+        for key in keys:
+            records[key] = wallet_record(db, key, max_hops, cap)
+            db.forget()
+        return records
+
+
+def es_xref(es: Any, max_hops: int = 3, cap: int = graph.FRONTIER_CAP) -> dict[str, Any]:
+    """Return `moneytrail xref` on an Elasticsearch store, one wallet at a time."""
+    from pipeline.onchain.xref import xref
+
+    with closing(working_set(es)) as db:
+        return xref(db, max_hops, cap)

@@ -1,0 +1,168 @@
+"""A wallet's activity and counterparties, summed in the cluster by composite aggregations.
+
+The embedded store groups a wallet's transfers in SQL (lookups.activity, .counterparties);
+a hub can have millions, so here the cluster groups them and the client reads buckets, BUCKETS
+a request, never the rows:
+
+- counts, first and last time, the approximate flag and the written address come from a
+  composite aggregation over the group (asset, or counterparty and asset) with sub-aggregations
+  (terms of size 1 ordered by key for the least and greatest string, max for the flag);
+- exact decimal totals: amounts are decimal strings, so a composite aggregation over the group
+  and the amount gives how many transfers carry each amount, and the client adds
+  amount x count in decimal, as the embedded store's decsum() does;
+- the busiest counterparties: both directions' counterparty counts come ordered by key, so one
+  merge gives each counterparty's total and the distinct count, keeping only the top `limit`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from pipeline.onchain.lookups import earliest, latest
+from pipeline.onchain.units import canonical
+from pipeline.store.elasticsearch.onchain import alias
+from pipeline.store.elasticsearch.onchain_rows import ClusterRows
+from pipeline.store.sqlite.onchain import DecimalSum
+
+BUCKETS = 1000
+Filters = list[tuple[str, dict[str, Any]]]
+
+
+class ClusterTotals(ClusterRows):
+    """The aggregating hooks of a working set: `activity` and `counterparties`."""
+
+    def _groups(
+        self, filters: Filters, fields: list[str], stats: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the composite buckets of `fields` among matching transfers, in key order."""
+        from elasticsearch.dsl import A, Search
+
+        index = alias(self.es.prefix, "transfers")
+        after: dict[str, Any] | None = None
+        while True:
+            search = Search().extra(size=0)
+            for kind, term in filters:
+                search = search.filter(kind, **term)
+            sources = [{f: {"terms": {"field": f}}} for f in fields]
+            group = A(
+                "composite", size=BUCKETS, sources=sources, **({"after": after} if after else {})
+            )
+            for name, spec in (stats or {}).items():
+                group.aggs[name] = A(spec)
+            search.aggs.bucket("groups", group)
+            found = self._ask(index, search, "group transfers")["aggregations"]["groups"]
+            yield from found["buckets"]
+            after = found.get("after_key")
+            if len(found["buckets"]) < BUCKETS or after is None:
+                return
+
+    def _sums(self, filters: Filters, fields: list[str], value: str) -> dict[tuple[Any, ...], str]:
+        """Return the exact decimal total of `value` per group of `fields`."""
+        totals: dict[tuple[Any, ...], Decimal] = {}
+        context = DecimalSum.context
+        for bucket in self._groups(filters, [*fields, value]):
+            group = tuple(bucket["key"][f] for f in fields)
+            amount = context.multiply(Decimal(bucket["key"][value]), bucket["doc_count"])
+            totals[group] = context.add(totals.get(group, Decimal(0)), amount)
+        return {group: canonical(total) for group, total in totals.items()}
+
+    def activity(self, key: str) -> dict[str, Any]:
+        """Return what lookups.activity returns, summed in the cluster."""
+        assets: dict[str, dict[str, Any]] = {}
+        first, last, count, approx = None, None, 0, False
+        for direction, column in (("out", "from_key"), ("in", "to_key")):
+            filters: Filters = [("term", {column: key})]
+            totals = self._sums(filters, ["asset"], "amount")
+            usd = self._sums(filters, ["asset"], "amount_usd")
+            for bucket in self._groups(filters, ["asset"], _stats()):
+                asset = bucket["key"]["asset"]
+                item = assets.setdefault(
+                    asset,
+                    {"asset": asset, "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
+                )
+                item[direction] = totals.get((asset,), "0")
+                item[f"transfers_{direction}"] = bucket["doc_count"]
+                if usd.get((asset,), "0") != "0":
+                    item[f"usd_{direction}"] = usd[(asset,)]
+                count += bucket["doc_count"]
+                approx = approx or bool(bucket["approx"]["value"])
+                first = earliest(first, _least(bucket, "first"))
+                last = latest(last, _least(bucket, "last"))
+        return {
+            "transfers": count,
+            "first_seen": first,
+            "last_seen": last,
+            "approximate": approx,
+            "assets": sorted(assets.values(), key=lambda a: a["asset"]),
+        }
+
+    def counterparties(self, key: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """Return what lookups.counterparties returns, counted in the cluster."""
+        sent = self._groups([("term", {"from_key": key})], ["to_key"])
+        received = self._groups([("term", {"to_key": key})], ["from_key"])
+        merged = heapq.merge(
+            ((next(iter(b["key"].values())), b["doc_count"]) for b in sent),
+            ((next(iter(b["key"].values())), b["doc_count"]) for b in received),
+        )
+        total = 0
+
+        def per_counterparty() -> Iterator[tuple[str, int]]:
+            nonlocal total
+            for cp, group in itertools.groupby(merged, key=lambda item: item[0]):
+                total += 1
+                yield cp, sum(n for _, n in group)
+
+        # Memory stays at `limit` counterparties however many the wallet has.
+        top = [
+            cp for cp, _ in heapq.nsmallest(limit, per_counterparty(), key=lambda t: (-t[1], t[0]))
+        ]
+        found: dict[str, dict[str, Any]] = {}
+        for direction, mine, theirs in (("sent", "from", "to"), ("received", "to", "from")):
+            if not top:
+                break
+            filters: Filters = [("term", {f"{mine}_key": key}), ("terms", {f"{theirs}_key": top})]
+            fields = [f"{theirs}_key", "asset"]
+            totals = self._sums(filters, fields, "amount")
+            stats = {**_stats(), "address": _extreme(f"{theirs}_address", "desc")}
+            for bucket in self._groups(filters, fields, stats):
+                cp, asset = bucket["key"][f"{theirs}_key"], bucket["key"]["asset"]
+                item = found.setdefault(
+                    cp,
+                    {
+                        "key": cp,
+                        "address": _least(bucket, "address") or cp,
+                        "sent": {},
+                        "received": {},
+                        "transfers": 0,
+                        "first": None,
+                        "last": None,
+                    },
+                )
+                item[direction][asset] = totals[(cp, asset)]
+                item["transfers"] += bucket["doc_count"]
+                item["first"] = earliest(item["first"], _least(bucket, "first"))
+                item["last"] = latest(item["last"], _least(bucket, "last"))
+        return [found[cp] for cp in top if cp in found], total
+
+
+def _extreme(field: str, order: str) -> dict[str, Any]:
+    """A terms aggregation whose one bucket is the least (asc) or greatest (desc) value."""
+    return {"terms": {"field": field, "size": 1, "order": {"_key": order}}}
+
+
+def _stats() -> dict[str, Any]:
+    return {
+        "first": _extreme("block_time", "asc"),
+        "last": _extreme("block_time", "desc"),
+        "approx": {"max": {"field": "approx"}},
+    }
+
+
+def _least(bucket: dict[str, Any], name: str) -> Any:
+    """Return the one key of a size-1 terms sub-aggregation, or None when it has none."""
+    buckets = bucket[name]["buckets"]
+    return buckets[0]["key"] if buckets else None
