@@ -36,9 +36,11 @@ def linked_entities(db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
     """Return the actors and casinos named in the same sentence as the wallet."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     lookups.fetch(db, "mentioned", [key])
+    # In reading order, so the answer does not hang on the order rows were stored in.
     places = db.execute(
-        "SELECT DISTINCT document_id, page, sentence FROM mentions WHERE type = 'wallet' "
-        "AND key = ?",
+        "SELECT m.document_id, m.page, m.sentence FROM mentions m "
+        "JOIN documents d ON d.id = m.document_id WHERE m.type = 'wallet' AND m.key = ? "
+        "GROUP BY m.document_id, m.page, m.sentence ORDER BY min(d.source), m.page, min(m.start)",
         (key,),
     ).fetchall()
     lookups.fetch(db, "on_pages", [(w["document_id"], w["page"]) for w in places], LINKED_TYPES)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import random
-from contextlib import closing
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 

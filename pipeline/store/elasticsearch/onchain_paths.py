@@ -32,6 +32,8 @@ from pipeline.store.elasticsearch.onchain_totals import ClusterTotals
 from pipeline.store.sqlite.onchain import ensure_schema
 
 FRONTIER_BATCH = 200
+# The on-chain tables the queries read; a cluster without an import lacks them.
+_READ = ("transfers", "sanctions_issues", "sanctions_listings", "address_tags")
 _NEAR_FAR = {"out": ("from_key", "to_key"), "in": ("to_key", "from_key")}
 
 
@@ -53,6 +55,8 @@ class WorkingSet(ClusterTotals):
         ensure_schema(self)
         self.names = [c for c, _ in columns(self, "transfers")]
         self.requests = 0
+        indices = [alias(es.prefix, t) for t in _READ]
+        self.absent = {index for index in indices if not self._exists(index)}
         return self
 
     # --- the hooks graph.py and lookups.py call ------------------------------------------
@@ -63,6 +67,8 @@ class WorkingSet(ClusterTotals):
         near, far = _NEAR_FAR[direction]
         todo = [k for k in keys if (direction, k) not in self.expanded]
         index = alias(self.es.prefix, "transfers")
+        if index in self.absent:
+            return
         for start in range(0, len(todo), FRONTIER_BATCH):
             batch = todo[start : start + FRONTIER_BATCH]
             searches: list[dict[str, Any]] = []
@@ -104,9 +110,7 @@ class WorkingSet(ClusterTotals):
             search.aggs.bucket(
                 "near", "terms", field=near, size=graph.PATHS_PER_TARGET, order={"_key": "asc"}
             ).metric("one", "top_hits", size=1, sort=[{"id": "asc"}])
-            with self.es._errors(f"walk back through {index}"):
-                answer = self.es.client.search(index=index, **search.to_dict())
-            self.requests += 1
+            answer = self._ask(index, search, "walk back")
             buckets = answer["aggregations"]["near"]["buckets"]
             self._transfers(b["one"]["hits"]["hits"][0]["_source"] for b in buckets)
 
@@ -127,9 +131,7 @@ class WorkingSet(ClusterTotals):
             )
             .extra(size=limit, track_total_hits=True)
         )
-        with self.es._errors(f"read {index}"):
-            answer = self.es.client.search(index=index, **search.to_dict())
-        self.requests += 1
+        answer = self._ask(index, search, "read")
         fields = ("chain", "tx_hash", "leg", "block_time", "asset", "amount", "amount_usd")
         rows = []
         for hit in answer["hits"]["hits"]:
@@ -142,16 +144,11 @@ class WorkingSet(ClusterTotals):
         from elasticsearch.dsl import Search
 
         index = alias(self.es.prefix, "sanctions_issues")
-        with self.es._errors(f"check {index}"):
-            if not self.es.client.indices.exists_alias(name=index):
-                return {}
         search = Search().extra(size=0)
         search.aggs.bucket("publication", "terms", field="publication", size=1000).metric(
             "latest", "terms", field="issue_date", size=1, order={"_key": "desc"}
         )
-        with self.es._errors(f"read {index}"):
-            answer = self.es.client.search(index=index, **search.to_dict())
-        self.requests += 1
+        answer = self._ask(index, search, "read")
         return {
             b["key"]: b["latest"]["buckets"][0]["key"]
             for b in answer["aggregations"]["publication"]["buckets"]

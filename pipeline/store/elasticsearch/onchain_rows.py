@@ -84,6 +84,7 @@ class ClusterRows(sqlite3.Connection):
     names: list[str]
     requests: int
     loaded: dict[str, set[Any]]
+    absent: set[str]  # on-chain indices the cluster lacks (nothing imported): read as empty
 
     def forget(self) -> None:
         """Drop every loaded row (between the wallets of a cross-reference)."""
@@ -94,9 +95,13 @@ class ClusterRows(sqlite3.Connection):
 
     # --- plumbing -------------------------------------------------------------------------
     def _ask(self, index: str, search: Any, doing: str) -> Any:
-        """Send one search; return its answer."""
+        """Send one search; return its answer (an empty one from an absent on-chain index)."""
+        body = search.to_dict()
+        if index in self.absent:
+            empty = {name: {"buckets": []} for name in body.get("aggs", {})}
+            return {"hits": {"hits": [], "total": {"value": 0}}, "aggregations": empty}
         with self.es._errors(f"{doing} in {index}"):
-            answer = self.es.client.search(index=index, **search.to_dict())
+            answer = self.es.client.search(index=index, **body)
         self.requests += 1
         return answer
 
@@ -150,7 +155,7 @@ class ClusterRows(sqlite3.Connection):
         """Load the rows of an on-chain table whose key is any of `keys` not loaded yet."""
         index = alias(self.es.prefix, table)
         todo = self._todo(table, keys)
-        if not todo or not self._exists(index):
+        if not todo:
             return
         columns = [r[1] for r in self.execute(f"PRAGMA table_info({table})")]
         hits = self._by_terms(index, "key", todo, [{c: "asc"} for c in unique])
