@@ -236,3 +236,37 @@ def test_a_live_cluster_answers_as_the_embedded_store(tmp_path: Path) -> None:
         es.drop()
         es.close()
         store.close()
+
+
+class _Closable(_Es):
+    """The fake-backed client the CLI gets in place of an ElasticStore (it has no `info`)."""
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.mark.parametrize("command", ["wallet", "xref"])
+def test_the_cli_answers_from_the_cluster(
+    both: tuple[SqliteStore, Any, Any, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+) -> None:
+    import pipeline.store
+    from tests.onchain.test_commands import run
+
+    store, es, _, made = both
+    opened = []
+
+    def open_store(location: str) -> _Closable:
+        opened.append(location)
+        return _Closable(es.url)
+
+    monkeypatch.setattr(pipeline.store, "open_store", open_store)
+    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    args = [made["hub"]] if command == "wallet" else []
+    code, out, _ = run(command, *args, "--store", es.url, "--json")
+    assert code == 0 and opened == [es.url]
+    code, expected, _ = run(command, *args, "--store", str(store.path), "--json")
+    assert code == 0 and out == expected
+    assert not (tmp_path / "cache").exists(), "a query keeps no local copy"
