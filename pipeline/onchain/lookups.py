@@ -172,12 +172,10 @@ def wallet_mentions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, li
     return {key: list(docs.values()) for key, docs in out.items()}
 
 
-def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
-    """Return first and last seen, and exact totals in and out per asset."""
-    if hasattr(db, "activity"):  # an Elasticsearch working set sums in the cluster
-        return db.activity(key)  # type: ignore[no-any-return]
-    assets: dict[str, dict[str, Any]] = {}
-    first, last, count, approx = None, None, 0, False
+Group = tuple[str, dict[str, Any]]  # (direction, one group's sums), as the SQL below gives
+
+
+def _asset_groups(db: sqlite3.Connection, key: str) -> Iterator[Group]:
     for direction, column in (("out", "from_key"), ("in", "to_key")):
         for r in db.execute(
             "SELECT asset, decsum(amount) AS total, count(*) AS n, min(block_time) AS first, "
@@ -185,17 +183,27 @@ def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
             f"FROM transfers WHERE {column} = ? GROUP BY asset",
             (key,),
         ):
-            item = assets.setdefault(
-                r["asset"],
-                {"asset": r["asset"], "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
-            )
-            item[direction] = r["total"]
-            item[f"transfers_{direction}"] = r["n"]
-            if r["usd"] != "0":
-                item[f"usd_{direction}"] = r["usd"]
-            count += r["n"]
-            approx = approx or bool(r["approx"])
-            first, last = earliest(first, r["first"]), latest(last, r["last"])
+            yield direction, dict(r)
+
+
+def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
+    """Return first and last seen, and exact totals in and out per asset."""
+    in_cluster = getattr(db, "asset_groups", None)  # an Elasticsearch working set sums there
+    groups = in_cluster(key) if in_cluster else _asset_groups(db, key)
+    assets: dict[str, dict[str, Any]] = {}
+    first, last, count, approx = None, None, 0, False
+    for direction, r in groups:
+        item = assets.setdefault(
+            r["asset"],
+            {"asset": r["asset"], "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
+        )
+        item[direction] = r["total"]
+        item[f"transfers_{direction}"] = r["n"]
+        if r["usd"] != "0":
+            item[f"usd_{direction}"] = r["usd"]
+        count += r["n"]
+        approx = approx or bool(r["approx"])
+        first, last = earliest(first, r["first"]), latest(last, r["last"])
     return {
         "transfers": count,
         "first_seen": first,
@@ -205,12 +213,7 @@ def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
     }
 
 
-def counterparties(
-    db: sqlite3.Connection, key: str, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Return the busiest direct counterparties with sums per asset, and how many there are."""
-    if hasattr(db, "counterparties"):  # an Elasticsearch working set counts in the cluster
-        return db.counterparties(key, limit)  # type: ignore[no-any-return]
+def _ranked_counterparties(db: sqlite3.Connection, key: str, limit: int) -> tuple[list[str], int]:
     total = db.execute(
         "SELECT count(*) FROM (SELECT to_key FROM transfers WHERE from_key = ? "
         "UNION SELECT from_key FROM transfers WHERE to_key = ?)",
@@ -225,9 +228,11 @@ def counterparties(
             (key, key, limit),
         )
     ]
-    found: dict[str, dict[str, Any]] = {}
-    sides = (("sent", "from", "to"), ("received", "to", "from"))
-    for direction, mine, theirs in sides:
+    return top, int(total)
+
+
+def _counterparty_groups(db: sqlite3.Connection, key: str, top: list[str]) -> Iterator[Group]:
+    for direction, mine, theirs in (("sent", "from", "to"), ("received", "to", "from")):
         for batch in chunks(top):
             for r in db.execute(
                 f"SELECT {theirs}_key AS cp, coalesce(max({theirs}_address), {theirs}_key) "
@@ -237,22 +242,36 @@ def counterparties(
                 f"GROUP BY {theirs}_key, asset",
                 [key, *batch],
             ):
-                item = found.setdefault(
-                    r["cp"],
-                    {
-                        "key": r["cp"],
-                        "address": r["address"],
-                        "sent": {},
-                        "received": {},
-                        "transfers": 0,
-                        "first": None,
-                        "last": None,
-                    },
-                )
-                item[direction][r["asset"]] = r["total"]
-                item["transfers"] += r["n"]
-                item["first"] = earliest(item["first"], r["first"])
-                item["last"] = latest(item["last"], r["last"])
+                yield direction, dict(r)
+
+
+def counterparties(
+    db: sqlite3.Connection, key: str, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Return the busiest direct counterparties with sums per asset, and how many there are."""
+    # An Elasticsearch working set ranks and sums in the cluster.
+    ranked = getattr(db, "ranked_counterparties", None)
+    top, total = ranked(key, limit) if ranked else _ranked_counterparties(db, key, limit)
+    in_cluster = getattr(db, "counterparty_groups", None)
+    groups = in_cluster(key, top) if in_cluster else _counterparty_groups(db, key, top)
+    found: dict[str, dict[str, Any]] = {}
+    for direction, r in groups:
+        item = found.setdefault(
+            r["cp"],
+            {
+                "key": r["cp"],
+                "address": r["address"],
+                "sent": {},
+                "received": {},
+                "transfers": 0,
+                "first": None,
+                "last": None,
+            },
+        )
+        item[direction][r["asset"]] = r["total"]
+        item["transfers"] += r["n"]
+        item["first"] = earliest(item["first"], r["first"])
+        item["last"] = latest(item["last"], r["last"])
     return [found[cp] for cp in top if cp in found], total
 
 

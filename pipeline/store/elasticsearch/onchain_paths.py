@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 
 from pipeline.onchain import graph
-from pipeline.store.elasticsearch.onchain import alias, columns
+from pipeline.store.elasticsearch.onchain import alias
 from pipeline.store.elasticsearch.onchain_rows import TERMS_BATCH
 from pipeline.store.elasticsearch.onchain_totals import ClusterTotals
 from pipeline.store.sqlite.onchain import ensure_schema
@@ -53,7 +53,6 @@ class WorkingSet(ClusterTotals):
             resources.files("pipeline.store.sqlite").joinpath("schema.sql").read_text()
         )
         ensure_schema(self)
-        self.names = [c for c, _ in columns(self, "transfers")]
         self.requests = 0
         indices = [alias(es.prefix, t) for t in _READ]
         self.absent = {index for index in indices if not self._exists(index)}

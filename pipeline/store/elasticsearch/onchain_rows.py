@@ -31,57 +31,30 @@ from pipeline.store.elasticsearch.onchain import TABLES, alias
 PAGE = 1000
 # A terms query holds at most this many values (Elasticsearch's default limit is 65,536).
 TERMS_BATCH = 10_000
-_MENTION_COLUMNS = [
-    "id",
-    "document_id",
-    "entity_id",
-    "page",
-    "start",
-    "end",
-    "type",
-    "text",
-    "key",
-    "value",
-    "sentence",
-    "extractor",
-    "score",
-]
 _LOADED = ("transfers", "sanctions_listings", "address_tags", "mentions", "documents", "entities")
-_DOCUMENT_COLUMNS = [
-    "id",
-    "source",
-    "kind",
-    "title",
-    "date",
-    "byline",
-    "size",
-    "page_count",
-    "warnings",
-    "ingested_at",
-]
 
 
-def _mention_row(src: dict[str, Any]) -> list[Any]:
-    row = dict(src, value=json.dumps(src.get("value") or {}, sort_keys=True))
-    return [row.get(c) for c in _MENTION_COLUMNS]
+def _mention_row(src: dict[str, Any]) -> dict[str, Any]:
+    return {**src, "value": json.dumps(src.get("value") or {}, sort_keys=True)}
 
 
-def _document_row(src: dict[str, Any]) -> list[Any]:
-    row = dict(src, warnings=json.dumps(list(src.get("warnings") or ())))
-    return [row.get(c) for c in _DOCUMENT_COLUMNS]
+def _document_row(src: dict[str, Any]) -> dict[str, Any]:
+    return {**src, "warnings": json.dumps(list(src.get("warnings") or ()))}
 
 
-def _entity_row(src: dict[str, Any]) -> list[Any]:
+def _entity_row(src: dict[str, Any]) -> dict[str, Any]:
     attributes = src.get("attributes") or {}
-    kind = attributes.get("kind")
-    return [src["id"], src["type"], src["name"], kind, json.dumps(attributes, sort_keys=True)]
+    return {
+        **src,
+        "kind": attributes.get("kind"),
+        "attributes": json.dumps(attributes, sort_keys=True),
+    }
 
 
 class ClusterRows(sqlite3.Connection):
     """Hooks that load a working set's rows from the cluster; see the module docstring."""
 
     es: Any
-    names: list[str]
     requests: int
     loaded: dict[str, set[Any]]
     absent: set[str]  # on-chain indices the cluster lacks (nothing imported): read as empty
@@ -131,10 +104,12 @@ class ClusterRows(sqlite3.Connection):
         done.update(todo)
         return todo
 
-    def _insert(self, table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    def _insert(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert rows, each a document whose fields name the table's columns."""
+        columns = [r[1] for r in self.execute(f"PRAGMA table_info({table})")]
         quoted = ", ".join(f'"{c}"' for c in columns)
         sql = f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
-        self.executemany(sql, rows)
+        self.executemany(sql, ([row.get(c) for c in columns] for row in rows))
 
     def _by_terms(
         self, index: str, field: str, values: list[Any], sort: list[dict[str, Any]], **term: Any
@@ -157,9 +132,7 @@ class ClusterRows(sqlite3.Connection):
         todo = self._todo(table, keys)
         if not todo:
             return
-        columns = [r[1] for r in self.execute(f"PRAGMA table_info({table})")]
-        hits = self._by_terms(index, "key", todo, [{c: "asc"} for c in unique])
-        self._insert(table, columns, ([h.get(c) for c in columns] for h in hits))
+        self._insert(table, self._by_terms(index, "key", todo, [{c: "asc"} for c in unique]))
 
     def tagged(self, keys: list[str]) -> None:
         """Load the attribution tags of any of `keys`."""
@@ -203,7 +176,7 @@ class ClusterRows(sqlite3.Connection):
         self._transfers(h["_source"] for h in answer["hits"]["hits"])
 
     def _transfers(self, sources: Iterable[dict[str, Any]]) -> None:
-        self._insert("transfers", self.names, ([src.get(n) for n in self.names] for src in sources))
+        self._insert("transfers", sources)
 
     # --- the corpus -----------------------------------------------------------------------
     def mentioned(self, keys: list[str]) -> None:
@@ -213,7 +186,7 @@ class ClusterRows(sqlite3.Connection):
             return
         index = alias_name(self.es.prefix, "mentions")
         hits = list(self._by_terms(index, "key", todo, [{"id": "asc"}], type="wallet"))
-        self._insert("mentions", _MENTION_COLUMNS, (_mention_row(h) for h in hits))
+        self._insert("mentions", map(_mention_row, hits))
         self._documents(h["document_id"] for h in hits)
 
     def in_documents(self, documents: list[str], types: tuple[str, ...]) -> None:
@@ -223,7 +196,7 @@ class ClusterRows(sqlite3.Connection):
             return
         index = alias_name(self.es.prefix, "mentions")
         hits = self._by_terms(index, "document_id", todo, [{"id": "asc"}], type=list(types))
-        self._insert("mentions", _MENTION_COLUMNS, (_mention_row(h) for h in hits))
+        self._insert("mentions", map(_mention_row, hits))
 
     def on_pages(self, pages: list[tuple[str, int]], types: tuple[str, ...]) -> None:
         """Load the mentions of `types` on the given (document, page)s, with their entities."""
@@ -233,22 +206,20 @@ class ClusterRows(sqlite3.Connection):
             return
         index = alias_name(self.es.prefix, "mentions")
         hits = list(self._by_terms(index, "doc_page", todo, [{"id": "asc"}], type=list(types)))
-        self._insert("mentions", _MENTION_COLUMNS, (_mention_row(h) for h in hits))
+        self._insert("mentions", map(_mention_row, hits))
         linked = self._todo("entities", [h["entity_id"] for h in hits if h.get("entity_id")])
         if linked:
             found = self._by_terms(
                 alias_name(self.es.prefix, "entities"), "id", linked, [{"id": "asc"}]
             )
-            self._insert(
-                "entities", ["id", "type", "name", "kind", "attributes"], map(_entity_row, found)
-            )
+            self._insert("entities", map(_entity_row, found))
 
     def _documents(self, ids: Iterable[str]) -> None:
         todo = self._todo("documents", ids)
         if todo:
             index = alias_name(self.es.prefix, "documents")
             found = self._by_terms(index, "id", todo, [{"id": "asc"}])
-            self._insert("documents", _DOCUMENT_COLUMNS, map(_document_row, found))
+            self._insert("documents", map(_document_row, found))
 
     def wallet_keys(self) -> Iterator[str]:
         """Yield the key of every non-suspect wallet mentioned, in first-seen order."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from pipeline.onchain.lookups import earliest, latest
+from pipeline.onchain.lookups import Group
 from pipeline.onchain.units import canonical
 from pipeline.store.elasticsearch.onchain import alias
 from pipeline.store.elasticsearch.onchain_rows import ClusterRows
@@ -33,7 +33,7 @@ Filters = list[tuple[str, dict[str, Any]]]
 
 
 class ClusterTotals(ClusterRows):
-    """The aggregating hooks of a working set: `activity` and `counterparties`."""
+    """The aggregating hooks of a working set, for lookups.activity and .counterparties."""
 
     def _groups(
         self, filters: Filters, fields: list[str], stats: dict[str, Any] | None = None
@@ -70,43 +70,32 @@ class ClusterTotals(ClusterRows):
             totals[group] = context.add(totals.get(group, Decimal(0)), amount)
         return {group: canonical(total) for group, total in totals.items()}
 
-    def activity(self, key: str) -> dict[str, Any]:
-        """Return what lookups.activity returns, summed in the cluster."""
-        assets: dict[str, dict[str, Any]] = {}
-        first, last, count, approx = None, None, 0, False
+    def asset_groups(self, key: str) -> Iterator[Group]:
+        """Yield lookups.activity's groups: per direction and asset, summed in the cluster."""
         for direction, column in (("out", "from_key"), ("in", "to_key")):
             filters: Filters = [("term", {column: key})]
             totals = self._sums(filters, ["asset"], "amount")
             usd = self._sums(filters, ["asset"], "amount_usd")
             for bucket in self._groups(filters, ["asset"], _stats()):
                 asset = bucket["key"]["asset"]
-                item = assets.setdefault(
-                    asset,
-                    {"asset": asset, "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
+                yield (
+                    direction,
+                    {
+                        **_summary(bucket, totals[(asset,)]),
+                        "asset": asset,
+                        "approx": bucket["approx"]["value"],
+                        "usd": usd.get((asset,), "0"),
+                    },
                 )
-                item[direction] = totals.get((asset,), "0")
-                item[f"transfers_{direction}"] = bucket["doc_count"]
-                if usd.get((asset,), "0") != "0":
-                    item[f"usd_{direction}"] = usd[(asset,)]
-                count += bucket["doc_count"]
-                approx = approx or bool(bucket["approx"]["value"])
-                first = earliest(first, _least(bucket, "first"))
-                last = latest(last, _least(bucket, "last"))
-        return {
-            "transfers": count,
-            "first_seen": first,
-            "last_seen": last,
-            "approximate": approx,
-            "assets": sorted(assets.values(), key=lambda a: a["asset"]),
-        }
 
-    def counterparties(self, key: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """Return what lookups.counterparties returns, counted in the cluster."""
+    def ranked_counterparties(self, key: str, limit: int) -> tuple[list[str], int]:
+        """Return the `limit` busiest counterparties and how many there are, counted in the
+        cluster; memory stays at `limit` however many the wallet has."""
         sent = self._groups([("term", {"from_key": key})], ["to_key"])
         received = self._groups([("term", {"to_key": key})], ["from_key"])
         merged = heapq.merge(
-            ((next(iter(b["key"].values())), b["doc_count"]) for b in sent),
-            ((next(iter(b["key"].values())), b["doc_count"]) for b in received),
+            ((b["key"]["to_key"], b["doc_count"]) for b in sent),
+            ((b["key"]["from_key"], b["doc_count"]) for b in received),
         )
         total = 0
 
@@ -116,37 +105,35 @@ class ClusterTotals(ClusterRows):
                 total += 1
                 yield cp, sum(n for _, n in group)
 
-        # Memory stays at `limit` counterparties however many the wallet has.
-        top = [
-            cp for cp, _ in heapq.nsmallest(limit, per_counterparty(), key=lambda t: (-t[1], t[0]))
-        ]
-        found: dict[str, dict[str, Any]] = {}
+        ranked = heapq.nsmallest(limit, per_counterparty(), key=lambda t: (-t[1], t[0]))
+        return [cp for cp, _ in ranked], total
+
+    def counterparty_groups(self, key: str, top: list[str]) -> Iterator[Group]:
+        """Yield lookups.counterparties' groups: per direction, counterparty and asset."""
         for direction, mine, theirs in (("sent", "from", "to"), ("received", "to", "from")):
             if not top:
-                break
+                return
             filters: Filters = [("term", {f"{mine}_key": key}), ("terms", {f"{theirs}_key": top})]
             fields = [f"{theirs}_key", "asset"]
             totals = self._sums(filters, fields, "amount")
             stats = {**_stats(), "address": _extreme(f"{theirs}_address", "desc")}
             for bucket in self._groups(filters, fields, stats):
                 cp, asset = bucket["key"][f"{theirs}_key"], bucket["key"]["asset"]
-                item = found.setdefault(
-                    cp,
+                yield (
+                    direction,
                     {
-                        "key": cp,
+                        **_summary(bucket, totals[(cp, asset)]),
+                        "cp": cp,
+                        "asset": asset,
                         "address": _least(bucket, "address") or cp,
-                        "sent": {},
-                        "received": {},
-                        "transfers": 0,
-                        "first": None,
-                        "last": None,
                     },
                 )
-                item[direction][asset] = totals[(cp, asset)]
-                item["transfers"] += bucket["doc_count"]
-                item["first"] = earliest(item["first"], _least(bucket, "first"))
-                item["last"] = latest(item["last"], _least(bucket, "last"))
-        return [found[cp] for cp in top if cp in found], total
+
+
+def _summary(bucket: dict[str, Any], total: str) -> dict[str, Any]:
+    """Return a group's total, count, and first and last time."""
+    first, last = _least(bucket, "first"), _least(bucket, "last")
+    return {"total": total, "n": bucket["doc_count"], "first": first, "last": last}
 
 
 def _extreme(field: str, order: str) -> dict[str, Any]:
