@@ -174,14 +174,14 @@ def _verdict(
     asset = None if currency == "USD" else currency
     where = "asset = ? AND " if asset else "amount_usd IS NOT NULL AND "
     params: list[Any] = [asset] if asset else []
-    span = None
+    period = None
     if window:
-        span = (window[0].isoformat(), (window[1] + timedelta(days=1)).isoformat())
+        period = (window[0].isoformat(), (window[1] + timedelta(days=1)).isoformat())
         where += "block_time >= ? AND block_time < ? AND "
-        params += list(span)
+        params += list(period)
     rows = []
     for direction, side in (("out", "from_key"), ("in", "to_key")):
-        fetch(db, "weighed", side, key, asset, span, VERDICT_ROWS)
+        fetch(db, "weighed", side, key, asset, period, VERDICT_ROWS)
         for r in db.execute(
             "SELECT tx_hash, block_time, asset, amount, amount_usd FROM transfers "
             f"WHERE {side} = ? AND {where}1 ORDER BY block_time, tx_hash, leg LIMIT ?",

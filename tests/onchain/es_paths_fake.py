@@ -24,7 +24,8 @@ from tests.semantic.es_fake import FakeCluster, _Handler, _matches
 def _sort_key(sort: list[Any]) -> Any:
     specs = []
     for item in sort:
-        ((field, spec),) = item.items()
+        # A bare field name sorts ascending, as in Elasticsearch.
+        ((field, spec),) = ({item: "asc"} if isinstance(item, str) else item).items()
         order = spec if isinstance(spec, str) else spec.get("order", "asc")
         missing_first = isinstance(spec, dict) and spec.get("missing") == "_first"
         specs.append((field, order, missing_first))
@@ -140,7 +141,9 @@ class _PathsHandler(_Handler):
     def _answer(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         c = self.cluster
         docs = [d for d in c.indices[c.resolve(index)].values() if _match(d, body.get("query"))]
-        fields = [next(iter(item)) for item in body.get("sort", [])]
+        fields = [
+            item if isinstance(item, str) else next(iter(item)) for item in body.get("sort", [])
+        ]
         total = len(docs)  # Elasticsearch counts every match, whatever page is asked for
         if "sort" in body:
             key = _sort_key(body["sort"])

@@ -57,6 +57,7 @@ class ClusterRows(sqlite3.Connection):
     es: Any
     requests: int
     loaded: dict[str, set[Any]]
+    expanded: set[tuple[str, str]]
     absent: set[str]  # on-chain indices the cluster lacks (nothing imported): read as empty
 
     def forget(self) -> None:
@@ -71,7 +72,7 @@ class ClusterRows(sqlite3.Connection):
         """Send one search; return its answer (an empty one from an absent on-chain index)."""
         body = search.to_dict()
         if index in self.absent:
-            empty = {name: {"buckets": []} for name in body.get("aggs", {})}
+            empty: dict[str, Any] = {name: {"buckets": []} for name in body.get("aggs", {})}
             return {"hits": {"hits": [], "total": {"value": 0}}, "aggregations": empty}
         with self.es._errors(f"{doing} in {index}"):
             answer = self.es.client.search(index=index, **body)
@@ -150,7 +151,7 @@ class ClusterRows(sqlite3.Connection):
             return
         index = alias(self.es.prefix, "transfers")
         for side in ("from_key", "to_key"):
-            search = Search().filter("term", **{side: key}).sort({"id": "asc"})
+            search = Search().filter("term", **{side: key}).sort("id")
             hits = self._ask(index, search.extra(size=1, track_total_hits=False), "read")
             self._transfers(h["_source"] for h in hits["hits"]["hits"])
 
@@ -237,7 +238,7 @@ class ClusterRows(sqlite3.Connection):
 
 
 # The embedded store's order for a wallet's transfers; SQLite sorts a missing time first.
-_TIME_ORDER = (
+_TIME_ORDER: tuple[dict[str, Any], ...] = (
     {"block_time": {"order": "asc", "missing": "_first"}},
     {"tx_hash": {"order": "asc"}},
     {"leg": {"order": "asc"}},

@@ -48,9 +48,10 @@ class ClusterTotals(ClusterRows):
             for kind, term in filters:
                 search = search.filter(kind, **term)
             sources = [{f: {"terms": {"field": f}}} for f in fields]
-            group = A(
-                "composite", size=BUCKETS, sources=sources, **({"after": after} if after else {})
-            )
+            paging: dict[str, Any] = {"size": BUCKETS, "sources": sources}
+            if after is not None:
+                paging["after"] = after
+            group = A("composite", **paging)
             for name, spec in (stats or {}).items():
                 group.aggs[name] = A(spec)
             search.aggs.bucket("groups", group)
