@@ -98,3 +98,18 @@ def test_push_then_pull_gives_the_same_tables_and_answers(cluster: Any, tmp_path
     assert onchain_es.pull(es, copy.db) == {}, "counts agree: nothing to pull again"
     source.close()
     copy.close()
+
+
+def test_the_import_cache_holds_the_on_chain_tables_and_no_documents(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
+    es, _ = cluster
+    source = _imported(tmp_path / "a.db")
+    onchain_es.push(es, source.db)
+    with onchain_es.synced(es) as cache:
+        assert cache.path.parent == tmp_path / "cache"
+        for table in onchain_es.TABLES:
+            assert _rows(cache.db, table) == _rows(source.db, table), table
+        assert cache.stats()["documents"] == 0
+    source.close()

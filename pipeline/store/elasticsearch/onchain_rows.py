@@ -219,7 +219,8 @@ class ClusterRows(sqlite3.Connection):
         todo = self._todo("documents", ids)
         if todo:
             index = alias_name(self.es.prefix, "documents")
-            found = self._by_terms(index, "id", todo, [{"id": "asc"}])
+            # As everywhere on this store, a document whose write is incomplete is not there yet.
+            found = self._by_terms(index, "id", todo, [{"id": "asc"}], complete=True)
             self._insert("documents", map(_document_row, found))
 
     def wallet_keys(self) -> Iterator[str]:
