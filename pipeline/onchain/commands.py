@@ -89,22 +89,22 @@ def _import_cache(location: str) -> Iterator[Any]:
         es.close()
 
 
-def _elastic_location(store: str | None) -> str | None:
-    """Return the store's URL when it is an Elasticsearch cluster, else None."""
+def _answer(store: str | None, query: Callable[..., Any], *args: Any) -> Any:
+    """Run an on-chain query on the embedded store, or in the cluster on Elasticsearch,
+    step by step, without a local copy of any table."""
     location = load_settings(store).store
-    return location if location.startswith(("http://", "https://")) else None
-
-
-def _in_cluster(location: str, query: Callable[..., Any], *args: Any) -> Any:
-    """Answer an on-chain query in the cluster, step by step, without a local copy of a table."""
+    if not location.startswith(("http://", "https://")):
+        with _store(store) as db:
+            return query(db.db, *args)
     from pipeline.store import open_store
+    from pipeline.store.elasticsearch.onchain_paths import in_cluster
 
     try:
         es = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
     try:
-        return query(es, *args)
+        return in_cluster(es, query, *args)
     except PipelineError as exc:
         _die(str(exc))
     finally:
@@ -213,14 +213,7 @@ def wallet_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an address: documents, sanctions, activity, counterparties, paths to sanctioned."""
-    location = _elastic_location(store)
-    if location is not None:
-        from pipeline.store.elasticsearch.onchain_paths import es_wallet_report
-
-        report = _in_cluster(location, es_wallet_report, address, max_hops)
-    else:
-        with _store(store) as db:
-            report = wallet_report(db.db, address, max_hops)
+    report = _answer(store, wallet_report, address, max_hops)
     known = report["documents"] or report["sanctions"] or report["tags"]
     known = known or report["counterparties_total"]
     if not report["chains"] and not report["recognised"] and not known:
@@ -242,14 +235,7 @@ def path_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the shortest transfer paths between two addresses, both ways."""
-    location = _elastic_location(store)
-    if location is not None:
-        from pipeline.store.elasticsearch.onchain_paths import es_paths
-
-        result = _in_cluster(location, es_paths, a, b, max_hops)
-    else:
-        with _store(store) as db:
-            result = paths(db.db, a, b, max_hops)
+    result = _answer(store, paths, a, b, max_hops)
     if as_json:
         _print_json(result)
     else:
@@ -265,14 +251,7 @@ def xref_cmd(
     """Cross-reference every wallet the documents mention with sanctions and transfers."""
     if as_json and as_csv:
         _die("give --json or --csv, not both")
-    location = _elastic_location(store)
-    if location is not None:
-        from pipeline.store.elasticsearch.onchain_paths import es_xref
-
-        result = _in_cluster(location, es_xref, max_hops)
-    else:
-        with _store(store) as db:
-            result = xref(db.db, max_hops)
+    result = _answer(store, xref, max_hops)
     if as_json:
         _print_json(result)
     elif as_csv:

@@ -21,9 +21,10 @@ was hit. Request bodies are built with the official client's DSL.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.onchain import graph
 from pipeline.store.elasticsearch.onchain import alias
@@ -31,6 +32,7 @@ from pipeline.store.elasticsearch.onchain_rows import TERMS_BATCH
 from pipeline.store.elasticsearch.onchain_totals import ClusterTotals
 from pipeline.store.sqlite.onchain import ensure_schema
 
+T = TypeVar("T")
 FRONTIER_BATCH = 200
 # The on-chain tables the queries read; a cluster without an import lacks them.
 _READ = ("transfers", "sanctions_issues", "sanctions_listings", "address_tags")
@@ -162,22 +164,27 @@ def working_set(es: Any) -> WorkingSet:
     return db.bind(es)
 
 
+def in_cluster(es: Any, query: Callable[..., T], *args: Any) -> T:
+    """Run one of pipeline/onchain's queries (paths, wallet_report, xref ...) on a working set
+    of an Elasticsearch store, so that it reads from the cluster only the rows it needs."""
+    with closing(working_set(es)) as db:
+        return query(db, *args)
+
+
 def es_paths(
     es: Any, a: str, b: str, max_hops: int = 3, cap: int = graph.FRONTIER_CAP
 ) -> dict[str, Any]:
     """Return `moneytrail path` on an Elasticsearch store, expanding hops in the cluster."""
     from pipeline.onchain.queries import paths
 
-    with closing(working_set(es)) as db:
-        return paths(db, a, b, max_hops, cap)
+    return in_cluster(es, paths, a, b, max_hops, cap)
 
 
 def es_wallet_report(es: Any, address: str, max_hops: int = 3) -> dict[str, Any]:
     """Return `moneytrail wallet` on an Elasticsearch store, answered in the cluster."""
     from pipeline.onchain.queries import wallet_report
 
-    with closing(working_set(es)) as db:
-        return wallet_report(db, address, max_hops)
+    return in_cluster(es, wallet_report, address, max_hops)
 
 
 def es_wallet_records(
@@ -190,7 +197,7 @@ def es_wallet_records(
         records = {}
         for key in keys:
             records[key] = wallet_record(db, key, max_hops, cap)
-            db.forget()
+            db.forget()  # one wallet's rows at a time
         return records
 
 
@@ -198,5 +205,4 @@ def es_xref(es: Any, max_hops: int = 3, cap: int = graph.FRONTIER_CAP) -> dict[s
     """Return `moneytrail xref` on an Elasticsearch store, one wallet at a time."""
     from pipeline.onchain.xref import xref
 
-    with closing(working_set(es)) as db:
-        return xref(db, max_hops, cap)
+    return in_cluster(es, xref, max_hops, cap)
