@@ -51,12 +51,13 @@ def _documents(store: SqliteStore, made: dict[str, Any], seed: int) -> None:
     people = made["people"]
     named = [made["start"], made["end"], made["hub"], people[5], people[6], *people[10:14]]
     for n in range(5):
-        sentences, spans = [], []
+        sentences: list[str] = []
+        spans: list[tuple[str, str, dict[str, Any]]] = []
         for wallet in rng.sample(named, 3):
             actor, casino = rng.choice(ACTORS), rng.choice(CASINOS)
             amount = f"{rng.randint(1, 7)} ETH"
             sentences.append(f"{actor} moved {amount} through {wallet} at {casino} in August 2023.")
-            value = {"currency": "ETH", "value": float(amount.split()[0])}
+            value: dict[str, Any] = {"currency": "ETH", "value": float(amount.split()[0])}
             spans += [
                 ("actor", actor, {"kind": "group"}),
                 ("amount", amount, value),
@@ -65,9 +66,10 @@ def _documents(store: SqliteStore, made: dict[str, Any], seed: int) -> None:
             ]
         text = " ".join(sentences)
         # add_document finds each span's first occurrence: keep only the first of each text.
-        seen: set[str] = set()
-        spans = [s for s in spans if not (s[1] in seen or seen.add(s[1]))]
-        add_document(store, text, spans, f"2024-0{n + 1}-15", f"generated-{seed}-{n}.txt")
+        firsts = {surface: (kind, surface, extra) for kind, surface, extra in reversed(spans)}
+        add_document(
+            store, text, list(firsts.values()), f"2024-0{n + 1}-15", f"generated-{seed}-{n}.txt"
+        )
 
 
 def _embedded(tmp_path: Path, seed: int) -> tuple[SqliteStore, dict[str, Any]]:
@@ -220,7 +222,7 @@ def test_a_live_cluster_answers_as_the_embedded_store(tmp_path: Path) -> None:
 
     store, made = _embedded(tmp_path, 3)
     url = os.environ["MONEYTRAIL_ES_URL"].rstrip("/")
-    es = open_store(f"{url}/?prefix=mt-onchain-{uuid.uuid4().hex[:12]}")
+    es: Any = open_store(f"{url}/?prefix=mt-onchain-{uuid.uuid4().hex[:12]}")
     try:
         migrate(store, es)
         onchain_es.push(es, store.db)
@@ -233,6 +235,10 @@ def test_a_live_cluster_answers_as_the_embedded_store(tmp_path: Path) -> None:
             )
         }
     finally:
+        onchain = [
+            f"{onchain_es.alias(es.prefix, t)}-v{onchain_es.VERSION}" for t in onchain_es.TABLES
+        ]
+        es.client.options(ignore_status=404).indices.delete(index=onchain)
         es.drop()
         es.close()
         store.close()
