@@ -251,7 +251,7 @@ class _Closable(_Es):
         self.client.close()
 
 
-@pytest.mark.parametrize("command", ["wallet", "xref"])
+@pytest.mark.parametrize("command", ["wallet", "path", "xref"])
 def test_the_cli_answers_from_the_cluster(
     both: tuple[SqliteStore, Any, Any, dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
@@ -270,7 +270,7 @@ def test_the_cli_answers_from_the_cluster(
 
     monkeypatch.setattr(pipeline.store, "open_store", open_store)
     monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
-    args = [made["hub"]] if command == "wallet" else []
+    args = {"wallet": [made["hub"]], "path": [made["start"], TORNADO], "xref": []}[command]
     code, out, _ = run(command, *args, "--store", es.url, "--json")
     assert code == 0 and opened == [es.url]
     code, expected, _ = run(command, *args, "--store", str(store.path), "--json")
