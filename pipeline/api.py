@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -168,9 +168,24 @@ def _entity_fallback(store: Store, entity_id: str) -> dict[str, Any] | None:
     }
 
 
+@contextmanager
+def store_session(location: str, error: Callable[[int, str], Exception]) -> Iterator[Store]:
+    """Open the store for one request and close it after. A missing store file, or one that
+    cannot be opened, raises `error(503, sentence)` (the API's and the pages' own error)."""
+    if not location.startswith(("http://", "https://")) and not Path(location).is_file():
+        raise error(503, "the store file is missing; ingest documents first")
+    try:
+        store = open_store(location)
+    except PipelineError as exc:
+        raise error(503, f"the store cannot be opened: {exc}") from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
     """Build the API over one store; with an api_key, every data route requires X-API-Key."""
-    is_url = store_location.startswith(("http://", "https://"))
     key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The API key.")
 
     # A default, not Annotated: annotations are strings here, and key_header is a local.
@@ -180,18 +195,8 @@ def create_app(store_location: str, api_key: str | None = None) -> FastAPI:
         if given is None or not hmac.compare_digest(given.encode(), api_key.encode()):
             raise HTTPException(401, "missing or wrong API key; send it in the X-API-Key header")
 
-    @contextmanager
-    def session() -> Iterator[Store]:
-        if not is_url and not Path(store_location).is_file():
-            raise HTTPException(503, "the store file is missing; ingest documents first")
-        try:
-            store = open_store(store_location)
-        except PipelineError as exc:
-            raise HTTPException(503, f"the store cannot be opened: {exc}") from exc
-        try:
-            yield store
-        finally:
-            store.close()
+    def session() -> AbstractContextManager[Store]:
+        return store_session(store_location, HTTPException)
 
     app = FastAPI(
         title="moneytrail",

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -381,11 +382,12 @@ def search_cmd(
     if not result.hits:
         err.print(f"no hits for {query!r}", highlight=False)
         return
+    # Facets count mentions on the matching pages only; `entities` counts the whole store.
     for name, rows in facets.items():
         if rows:
             top = ", ".join(f"{r.get('name') or r.get('chain')} ({r['count']})" for r in rows[:5])
             plural = "countries" if name == "country" else f"{name}s"
-            err.print(f"top {plural}: {escape(top)}", highlight=False)
+            err.print(f"{plural} on these pages: {escape(top)}", highlight=False)
     for hit in result.hits:
         label = f" [{hit.entity['type']}: {hit.entity['name']}]" if hit.entity else ""
         if hit.alias is not None and hit.entity:
@@ -571,10 +573,10 @@ def show_cmd(
     )
     for warning in doc["warnings"]:
         out.print(f"  [yellow]note:[/] {escape(warning)}", highlight=False)
-    table = Table()
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column("type", no_wrap=True)
-    table.add_column("name", ratio=1)
-    table.add_column("kind", no_wrap=True)
+    table.add_column("name", ratio=2, min_width=16, overflow="fold")
+    table.add_column("kind", overflow="fold")
     table.add_column("mentions", justify="right", no_wrap=True)
     table.add_column("pages", ratio=1)
     for e in doc["entities"]:
@@ -602,16 +604,32 @@ def entities_cmd(
     if as_json:
         _print_json({"entities": rows})
         return
-    table = Table()
-    table.add_column("type", no_wrap=True)
-    table.add_column("name", ratio=1)
-    table.add_column("kind", no_wrap=True)
+    longest = max((len(r["name"]) for r in rows if r["type"] == "wallet"), default=0)
+    if longest and out.width < longest + 60:
+        # A whole address beside the other columns does not fit: a block per entity, so the
+        # address stays on one line, ready to copy.
+        for r in rows:
+            kind = r["kind"] or r["attributes"].get("code") or ""
+            out.print(escape(r["name"]), highlight=False)
+            out.print(
+                f"    {r['type']} {escape(kind)}, {_plural(r['mentions'], 'mention')} in "
+                f"{_plural(r['documents'], 'document')}, id {r['id']}",
+                highlight=False,
+            )
+        return
+    # No outer border and no column lines, so a name keeps room at 80 columns; a name wraps,
+    # folding a word longer than its cell, and is never cut.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    if type_ is None:
+        table.add_column("type", no_wrap=True)
+    table.add_column("name", ratio=1, min_width=14, overflow="fold")
+    table.add_column("kind", overflow="fold")
     table.add_column("mentions", justify="right", no_wrap=True)
-    table.add_column("documents", justify="right", no_wrap=True)
+    table.add_column("docs", justify="right", no_wrap=True)
     table.add_column("id", no_wrap=True)  # an id is copied into other commands: never cut
     for r in rows:
         table.add_row(
-            r["type"],
+            *([r["type"]] if type_ is None else []),
             escape(r["name"]),
             r["kind"] or r["attributes"].get("code") or "",
             str(r["mentions"]),

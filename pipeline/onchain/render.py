@@ -28,9 +28,17 @@ XREF_COLUMNS = (
 )
 
 
-def short(key: str, width: int = 14) -> str:
-    """Shorten a long address for a table cell, keeping both ends."""
-    return key if len(key) <= width + 3 else f"{key[: width // 2 + 2]}…{key[-(width // 2) :]}"
+# An address is copied into other commands and cited, so it is never cut: a cell this wide
+# holds an Ethereum address on one line, and a longer one folds onto the next line whole.
+ADDRESS_WIDTH = 42
+
+
+# Narrower than this, a table cannot hold a whole address beside its facts: blocks instead.
+NARROW = 120
+
+
+def _address_column(table: Table, header: str) -> None:
+    table.add_column(header, min_width=ADDRESS_WIDTH, overflow="fold")
 
 
 def sanctions_text(entries: list[dict[str, Any]]) -> str:
@@ -103,40 +111,48 @@ def wallet(console: Console, report: dict[str, Any]) -> None:
     _corroboration(console, report["corroboration"])
 
 
+def _counterparty_flags(c: dict[str, Any]) -> str:
+    flags = []
+    if c["sanctioned"]:
+        flags.append("[red]sanctioned[/]")
+    elif c["sanctions"]:
+        flags.append("[yellow]delisted[/]")
+    flags += [escape(n) for n in {s["name"] for s in c["sanctions"]}]
+    others = [m for m in c["mentioned_in"] if m["other_document"]]
+    if others:
+        flags.append(f"in {len(others)} other document(s)")
+    elif c["mentioned_in"]:
+        flags.append("named in the same document(s)")
+    flags += [escape(t) for t in c["tags"]]
+    return " ".join(flags)
+
+
 def _counterparties(console: Console, report: dict[str, Any]) -> None:
-    table = Table(
-        "counterparty",
-        "sent",
-        "received",
-        "n",
-        "first",
-        "last",
-        "flags",
-        title=f"counterparties ({len(report['counterparties'])} of "
-        f"{report['counterparties_total']})",
-        title_justify="left",
-    )
+    title = f"counterparties ({len(report['counterparties'])} of {report['counterparties_total']})"
+    if console.width < NARROW:
+        console.print(f"[bold]{title}[/]", highlight=False)
+        for c in report["counterparties"]:
+            dates = f"{(c['first'] or '')[:10]} to {(c['last'] or '')[:10]}"
+            console.print(f"  {escape(c['address'])}", highlight=False)
+            console.print(
+                f"    sent {_sums(c['sent']) or '-'}, received {_sums(c['received']) or '-'}, "
+                f"{c['transfers']} transfer(s), {dates}  {_counterparty_flags(c)}",
+                highlight=False,
+            )
+        return
+    table = Table(title=title, title_justify="left")
+    _address_column(table, "counterparty")
+    for header in ("sent", "received", "n", "first", "last", "flags"):
+        table.add_column(header, overflow="fold")
     for c in report["counterparties"]:
-        flags = []
-        if c["sanctioned"]:
-            flags.append("[red]sanctioned[/]")
-        elif c["sanctions"]:
-            flags.append("[yellow]delisted[/]")
-        flags += [escape(n) for n in {s["name"] for s in c["sanctions"]}]
-        others = [m for m in c["mentioned_in"] if m["other_document"]]
-        if others:
-            flags.append(f"in {len(others)} other document(s)")
-        elif c["mentioned_in"]:
-            flags.append("named in the same document(s)")
-        flags += [escape(t) for t in c["tags"]]
         table.add_row(
-            escape(short(c["address"], 20)),
+            escape(c["address"]),
             _sums(c["sent"]),
             _sums(c["received"]),
             str(c["transfers"]),
             (c["first"] or "")[:10],
             (c["last"] or "")[:10],
-            " ".join(flags),
+            _counterparty_flags(c),
         )
     console.print(table)
 
@@ -154,7 +170,7 @@ def _paths(console: Console, items: list[dict[str, Any]], title: str) -> None:
         )
         for step in p["steps"]:
             txs = ", ".join(
-                f"{short(t['tx_hash'])} {t['amount']} {t['asset']} {(t['block_time'] or '')[:10]}"
+                f"{t['tx_hash']} {t['amount']} {t['asset']} {(t['block_time'] or '')[:10]}"
                 + (" ~" if t["approx"] else "")
                 for t in step["transactions"]
             )
@@ -164,8 +180,7 @@ def _paths(console: Console, items: list[dict[str, Any]], title: str) -> None:
                 else ""
             )
             console.print(
-                f"    {escape(short(step['from'], 20))} -> {escape(short(step['to'], 20))}: "
-                f"{escape(txs)}{more}",
+                f"    {escape(step['from'])} -> {escape(step['to'])}: {escape(txs)}{more}",
                 highlight=False,
             )
 
@@ -255,28 +270,46 @@ def _sanction_cell(entries: list[dict[str, Any]]) -> str:
 
 
 def xref(console: Console, result: dict[str, Any]) -> None:
-    """Print the cross-reference as one table row per wallet."""
+    """Print the cross-reference: a table row per wallet, or a block per wallet when the
+    terminal is too narrow for a whole address beside its facts."""
     issues = ", ".join(f"{k} {v}" for k, v in result["latest_sanctions_issues"].items())
-    table = Table(
-        title=f"{len(result['wallets'])} wallets; latest lists: {issues or 'none imported'}",
-        title_justify="left",
-    )
-    table.add_column("wallet", no_wrap=True)
-    table.add_column("docs", justify="right")
-    table.add_column("sanctions", min_width=12)
-    table.add_column("transfers", justify="right")
-    table.add_column("paths to sanctioned", min_width=14)
-    table.add_column("named with")
-    table.add_column("amounts matched", justify="right")
+    title = f"{len(result['wallets'])} wallets; latest lists: {issues or 'none imported'}"
+    rows = []
     for w in result["wallets"]:
         targets = _targets(w["paths_to_sanctioned"])
-        table.add_row(
-            escape(short(w["address"], 16)),
-            str(len(w["documents"])),
-            _sanction_cell(w["sanctions"]),
-            str(w["activity"]["transfers"]),
-            escape("\n".join(f"{name}: {_hops(n)}" for name, n in sorted(targets.items()))),
-            escape("\n".join(e["name"] for e in w["linked_entities"])),
-            f"{sum(1 for v in w['corroboration'] if v['matched'])}/{len(w['corroboration'])}",
+        rows.append(
+            (
+                escape(w["address"]),
+                str(len(w["documents"])),
+                _sanction_cell(w["sanctions"]),
+                str(w["activity"]["transfers"]),
+                escape("\n".join(f"{name}: {_hops(n)}" for name, n in sorted(targets.items()))),
+                escape("\n".join(e["name"] for e in w["linked_entities"])),
+                f"{sum(1 for v in w['corroboration'] if v['matched'])}/{len(w['corroboration'])}",
+            )
         )
+    if console.width < NARROW:
+        console.print(f"[bold]{title}[/]", highlight=False)
+        for address, docs, sanctions, transfers, paths, named, matched in rows:
+            console.print(f"[bold]{address}[/]", highlight=False)
+            console.print(
+                f"  {docs} document(s), {transfers} transfer(s), amounts matched {matched}",
+                highlight=False,
+            )
+            for label, cell in (("", sanctions), ("paths to sanctioned: ", paths),
+                                ("named with: ", named)):  # fmt: skip
+                if cell:
+                    console.print(f"  {label}{cell.replace(chr(10), '; ')}", highlight=False)
+        return
+    table = Table(title=title, title_justify="left")
+    _address_column(table, "wallet")
+    # Cells fold onto more lines, never end in an ellipsis: an amount or name is never cut.
+    table.add_column("docs", justify="right", overflow="fold")
+    table.add_column("sanctions", min_width=12, overflow="fold")
+    table.add_column("transfers", justify="right", overflow="fold")
+    table.add_column("paths to sanctioned", min_width=14, overflow="fold")
+    table.add_column("named with", overflow="fold")
+    table.add_column("amounts matched", justify="right", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)

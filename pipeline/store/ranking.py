@@ -81,6 +81,12 @@ def fts5_phrase(ranked: RankedQuery) -> str | None:
 def exact_fts5(query: str) -> str:
     """Turn search syntax into a safe FTS5 query: words ANDed, "phrases", word*, OR, AND, NOT,
     and -word as NOT word."""
+    return exact_parts(query)[0]
+
+
+def exact_parts(query: str) -> tuple[str, tuple[str, ...]]:
+    """Return the safe FTS5 query for search syntax, and its phrases that can score a page
+    (each a quoted FTS5 phrase or prefix; words after NOT or a minus are left out)."""
     parts: list[str] = []
     excluded: list[str] = []
     for token in re.findall(r'-?"[^"]*"|\S+', query):
@@ -103,11 +109,16 @@ def exact_fts5(query: str) -> str:
     while parts and parts[-1] in {"AND", "OR", "NOT"}:
         parts.pop()
     if not parts:
-        return ""
+        return "", ()
     match = " ".join(parts)
     if excluded:
         match = f"({match})" + "".join(f" NOT {term}" for term in excluded)
-    return match
+    scoring = [
+        term
+        for i, term in enumerate(parts)
+        if term not in {"AND", "OR", "NOT"} and (i == 0 or parts[i - 1] != "NOT")
+    ]
+    return match, tuple(dict.fromkeys(scoring))
 
 
 def merge_ranked(

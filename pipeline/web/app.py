@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
@@ -24,9 +24,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pipeline import __version__
-from pipeline.api import create_app
+from pipeline.api import create_app, store_session
 from pipeline.errors import ConfigError, PipelineError, StoreError
-from pipeline.store import Store, open_store
+from pipeline.store import Store
 from pipeline.web import security, views
 from pipeline.web.pageimage import PageImageError, page_image
 
@@ -94,22 +94,14 @@ def create_workbench(store_location: str, api_key: str | None = None) -> ASGIApp
 
 def _web_app(location: str, api_key: str | None) -> FastAPI:
     env = _environment()
-    is_url = location.startswith(("http://", "https://"))
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(packages=[("pipeline.web", "static")]), name="static")
 
-    @contextmanager
-    def session() -> Iterator[Store]:
-        if not is_url and not Path(location).is_file():
-            raise HttpError(503, "The store file is missing; ingest documents first.")
-        try:
-            store = open_store(location)
-        except PipelineError as exc:
-            raise HttpError(503, f"The store cannot be opened: {exc}") from exc
-        try:
-            yield store
-        finally:
-            store.close()
+    def session() -> AbstractContextManager[Store]:
+        # The pages write sentences: a capital first letter and a full stop.
+        return store_session(
+            location, lambda code, text: HttpError(code, f"{text[0].upper()}{text[1:]}.")
+        )
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         body = env.get_template(name).render(

@@ -173,3 +173,25 @@ def test_one_count_per_entity_in_facets_and_entities(stored: tuple[str, Path]) -
     _, out, _ = run("entities", "--type", "country", "--json", "--store", store)
     [entity] = [e for e in json.loads(out)["entities"] if e["name"] == "Cambodia"]
     assert cambodia["count"] == entity["mentions"]
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_entities_table_never_cuts_a_name_or_an_id(
+    stored: tuple[str, Path], columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.console import out
+
+    store, _ = stored
+    monkeypatch.setattr(out, "_width", columns)
+    _, listing, _ = run("entities", "--json", "--store", store)
+    code, shown, _ = run("entities", "--store", store)
+    assert code == 0 and "…" not in shown
+    # A table at 160 columns; at 80, a wallet's address beside the columns does not fit, so
+    # each entity gets a block of its own lines instead.
+    assert ("mentions" in shown.splitlines()[0]) is (columns == 160)
+    assert max(len(line) for line in shown.splitlines()) <= columns
+    words = shown.split()
+    for entity in json.loads(listing)["entities"]:
+        assert entity["id"] in words
+        # A wrapped name keeps every word, in order.
+        assert all(w in words for w in entity["name"].split()), entity["name"]

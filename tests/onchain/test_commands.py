@@ -168,3 +168,26 @@ def test_xref_json_and_table(db_path: str) -> None:
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     code, _, err = run(*args)
     assert code == 2 and message in err
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_tables_never_cut_an_address(
+    db_path: str, columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.console import out
+
+    monkeypatch.setattr(out, "_width", columns)
+    _, listing, _ = run("xref", "--store", db_path, "--json")
+    wallets = json.loads(listing)["wallets"]
+    code, shown, _ = run("xref", "--store", db_path)
+    code_w, report, _ = run("wallet", CASINO, "--store", db_path)
+    assert code == 0 and code_w == 0
+    # Nothing ends in an ellipsis: no address, amount or name is cut at either width.
+    assert "…" not in shown + report
+    for w in wallets:
+        assert w["address"] in shown, w["address"]
+        for entity in w["linked_entities"]:
+            assert entity["name"] in shown
+    assert MIDDLE in report.lower()
+    # Wide terminals get a table; narrow ones a block per wallet, with the address alone.
+    assert ("┃ wallet" in shown) is (columns == 200)

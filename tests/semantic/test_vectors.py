@@ -82,6 +82,16 @@ def test_check_model_refuses_another_model(index: VectorIndex) -> None:
         index.check_model("other", "fp-2", DIMS)
 
 
+def test_check_model_names_the_runtimes_when_the_model_is_the_same(tmp_path: Path) -> None:
+    idx = VectorIndex(tmp_path / "rt.db")
+    idx.check_model("all-MiniLM-L6-v2", "torch-abc", DIMS)
+    with pytest.raises(ConfigError) as caught:
+        idx.check_model("all-MiniLM-L6-v2", "onnx-def", DIMS)
+    assert "'all-MiniLM-L6-v2' on the torch runtime, not 'all-MiniLM-L6-v2' on the onnx" in str(
+        caught.value
+    )
+
+
 def test_clear_forgets_everything(index: VectorIndex) -> None:
     index.add([("doc-a", "a.txt", None)], _passages("doc-a", 3), _unit(3, 1))
     index.clear()

@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
 -- An entity's pages in page order without reading all its mentions (search's alias hits).
 CREATE INDEX IF NOT EXISTS mentions_entity_page ON mentions(entity_id, document_id, page);
-CREATE INDEX IF NOT EXISTS mentions_doc_page ON mentions(document_id, page);
+-- A page's mentions by type, entity and key: facets count them from this index alone.
+DROP INDEX IF EXISTS mentions_doc_page;
+CREATE INDEX IF NOT EXISTS mentions_page_facets ON mentions(document_id, page, type, entity_id, key);
 CREATE INDEX IF NOT EXISTS mentions_type_key ON mentions(type, key);
 CREATE TABLE IF NOT EXISTS failures (
     source TEXT PRIMARY KEY, stage TEXT NOT NULL, error TEXT NOT NULL, message TEXT NOT NULL,
@@ -71,6 +73,7 @@ CREATE INDEX IF NOT EXISTS entity_canon_canonical ON entity_canon(canonical_id);
 CREATE TABLE IF NOT EXISTS mention_canon (mention_id TEXT PRIMARY KEY, canonical_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS mention_canon_canonical ON mention_canon(canonical_id);
 CREATE TABLE IF NOT EXISTS entity_names (canonical_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entity_names_lower ON entity_names(lower(name));
 CREATE TABLE IF NOT EXISTS judgments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, subject TEXT NOT NULL,
     args TEXT NOT NULL, time TEXT NOT NULL

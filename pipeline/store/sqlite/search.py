@@ -7,7 +7,6 @@ per facet (as an Elasticsearch `sampler` aggregation does).
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,23 +18,19 @@ from pipeline.onchain.keys import chain_name
 from pipeline.store.base import Hit, SearchResult
 from pipeline.store.furniture import body_snippets
 from pipeline.store.ranking import (
-    K1,
-    RankedQuery,
-    exact_fts5,
-    fts5_all_terms,
+    exact_parts,
     fts5_phrase,
     fts5_terms,
     has_syntax,
     merge_ranked,
     ranked_query,
 )
+from pipeline.store.sqlite import topk
 from pipeline.store.sqlite.entities import EntityQueries
 
 # How many of a query's best pages the facets count.
 FACET_DEPTH = 500
 FACET_KINDS = ("actor", "casino", "country", "chain")
-# Stores with at least this many pages leave very common words out of candidate retrieval.
-COMMON_CUTOFF_PAGES = 1000
 
 
 def _highlight(sentence: str, text: str) -> str:
@@ -68,22 +63,6 @@ def page_filter(
         )
         params.append(chain_name(chain))
     return sql, params
-
-
-def fts5_idf(total: int, hits: int) -> float:
-    """Return the IDF FTS5's bm25() gives a term on `hits` of `total` rows (floored at 1e-6)."""
-    idf = math.log((total - hits + 0.5) / (hits + 0.5)) if total else 0.0
-    return idf if idf > 0 else 1e-6
-
-
-def lucene_idf(total: int, hits: int) -> float:
-    """Return Lucene's (and so Elasticsearch's) BM25 IDF, positive even for common words."""
-    return math.log(1 + (total - hits + 0.5) / (hits + 0.5))
-
-
-def _bm25(rank: float) -> float:
-    """Return an FTS5 rank as a positive score on Elasticsearch's BM25 scale."""
-    return -float(rank) / (K1 + 1)
 
 
 class SearchQueries(EntityQueries):
@@ -122,58 +101,30 @@ class SearchQueries(EntityQueries):
         return merge_ranked(query, type_, text, full, entity, limit, offset)
 
     # --- full text ----------------------------------------------------------------------
-    def _version(self) -> tuple[int, int]:
-        """Return a value that changes whenever this or another connection writes."""
-        return self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0]
-
-    def _ranked_rows(
-        self, match: str, depth: int, country: str | None, chain: str | None
-    ) -> list[tuple[int, float]]:
-        """Return (page rowid, FTS5 rank) of the best pages for an FTS5 query.
-
-        Ranking scores every matching page, so the facets' deeper list is made at the same
-        time and kept until the store changes: search then facets rank once.
-        """
-        key = (match, country, chain, max(depth, FACET_DEPTH), self._version())
-        cache: dict[Any, list[tuple[int, float]]] = self.__dict__.setdefault("_rankings", {})
-        if key not in cache:
-            if len(cache) > 8:
-                cache.clear()
-            cache[key] = self._rank(match, key[3], country, chain)
-        return cache[key][:depth]
-
-    def _rank(
-        self, match: str, depth: int, country: str | None, chain: str | None
-    ) -> list[tuple[int, float]]:
-        where, params = page_filter(country, chain, "p.document_id", "p.number")
-        if where:
-            sql = (
-                "SELECT pages_fts.rowid, pages_fts.rank FROM pages_fts JOIN pages p "
-                f"ON p.rowid = pages_fts.rowid WHERE pages_fts MATCH ? {where} "
-                "ORDER BY pages_fts.rank LIMIT ?"
-            )
-        else:
-            sql = "SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?"
-        return [(r[0], r[1]) for r in self._fts(sql, [match, *params, depth])]
-
     def _fts(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc) and "syntax" not in str(exc):
-                raise StoreError(f"cannot search {self.path} ({exc})") from exc
-            raise QueryError(
-                f"the query cannot be searched ({exc}); quote words that are not meant as "
-                'syntax, such as "AND" or "("'
-            ) from exc
+            raise self._search_error(exc) from exc
+
+    def _search_error(self, exc: sqlite3.OperationalError) -> StoreError:
+        """Return the error to raise: the query's syntax (QueryError) or the store."""
+        if "fts5" not in str(exc) and "syntax" not in str(exc):
+            return StoreError(f"cannot search {self.path} ({exc})")
+        return QueryError(
+            f"the query cannot be searched ({exc}); quote words that are not meant as "
+            'syntax, such as "AND" or "("'
+        )
 
     def _within(self, match: str, rowids: list[int]) -> list[sqlite3.Row]:
-        """Return rowid, rank, page details and snippet of the given pages for an FTS5 query."""
+        """Return rowid, page details and snippet of the given pages for an FTS5 query."""
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
         return self._fts(
-            "SELECT pages_fts.rowid AS rowid, pages_fts.rank AS rank, p.document_id, "
+            # No rank here: asked about a list of pages, FTS5's bm25() recounts the whole table
+            # once per page.
+            "SELECT pages_fts.rowid AS rowid, p.document_id, "
             "d.source, d.title, p.number, p.ocr, "
             "snippet(pages_fts, 0, '<mark>', '</mark>', '…', 20) AS snip FROM pages_fts "
             "JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.id = p.document_id "
@@ -186,13 +137,14 @@ class SearchQueries(EntityQueries):
     ) -> tuple[list[Hit], set[tuple[str, int]]]:
         """Return the best text hits and the pages among them holding every query word."""
         if has_syntax(query):
-            match = exact_fts5(query)
+            match, phrases = exact_parts(query)
             if not match:
                 return [], set()
-            rows = self._within(
-                match, [r for r, _ in self._ranked_rows(match, depth, country, chain)]
-            )
-            hits = sorted((self._hit(r, _bm25(r["rank"])) for r in rows), key=lambda h: -h.score)
+            # Pages that match the syntax, ranked by the BM25 of its phrases.
+            exact = topk.Query(phrases, None, within=match)
+            ranking = self._ranking(exact, depth, country, chain)
+            rows = {r["rowid"]: r for r in self._within(match, [r for r, _ in ranking.pages])}
+            hits = [self._hit(rows[r], score) for r, score in ranking.pages if r in rows]
             # Snippets come from outside running headers and footers (pipeline/parse/furniture).
             hits = body_snippets(self.db, hits, match)
             return hits, {(h.document_id, h.page) for h in hits}
@@ -200,73 +152,32 @@ class SearchQueries(EntityQueries):
         if ranked is None:
             return [], set()
         any_word = fts5_terms(ranked)
-        total, counts = self._counts(ranked)
-        found = [
-            r
-            for r, _ in self._ranked_rows(
-                self._scoring(ranked, total, counts), depth, country, chain
-            )
-        ]
-        phrase = fts5_phrase(ranked)
-        in_phrase = (
-            [r for r, _ in self._ranked_rows(phrase, depth, country, chain)] if phrase else []
-        )
-        candidates = list(dict.fromkeys([*found, *in_phrase]))
-        # Rescore the candidates with Lucene's BM25, as Elasticsearch's match does: FTS5's
-        # rank for one term is idf_F * tfnorm, and idf_F is known, so tfnorm is recovered
-        # and weighted by Lucene's IDF, which stays positive for common words.
-        scores = dict.fromkeys(candidates, 0.0)
-        for term in ranked.terms:
-            weight = lucene_idf(total, counts[term])
-            for rowid, rank in self._rank_within(f'"{term}"', candidates):
-                scores[rowid] += weight * -rank / fts5_idf(total, counts[term]) / (K1 + 1)
-        if phrase is not None and in_phrase:
-            # A phrase scores like Lucene's: the summed IDF of its words times its own tfnorm.
-            weight = sum(lucene_idf(total, counts[t]) for t in ranked.terms)
-            n_phrase = self._fts(
-                "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?", [phrase]
-            )[0][0]
-            for rowid, rank in self._rank_within(phrase, candidates):
-                scores[rowid] += weight * -rank / fts5_idf(total, n_phrase) / (K1 + 1)
-        by_rowid = {r["rowid"]: r for r in self._within(any_word, candidates)}
-        scored = sorted(
-            ((score, by_rowid[rowid]) for rowid, score in scores.items() if rowid in by_rowid),
-            key=lambda pair: -pair[0],
-        )[:depth]
-        every = {
-            r["rowid"]
-            for r in self._within(fts5_all_terms(ranked), [r["rowid"] for _, r in scored])
-        }
-        hits = body_snippets(self.db, [self._hit(r, score) for score, r in scored], any_word)
+        words = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+        ranking = self._ranking(words, depth, country, chain)
+        rows = {r["rowid"]: r for r in self._within(any_word, [r for r, _ in ranking.pages])}
+        scored = [(rows[rowid], score) for rowid, score in ranking.pages if rowid in rows]
+        hits = body_snippets(self.db, [self._hit(r, score) for r, score in scored], any_word)
         kept = {(h.document_id, h.page) for h in hits}
-        full = {(r["document_id"], r["number"]) for _, r in scored if r["rowid"] in every}
+        full = {(r["document_id"], r["number"]) for r, _ in scored if r["rowid"] in ranking.every}
         return hits, full & kept
 
-    def _rank_within(self, match: str, rowids: list[int]) -> list[tuple[int, float]]:
-        """Return (rowid, FTS5 rank) of the given pages that match an FTS5 query."""
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        sql = f"SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ? AND rowid IN ({marks})"
-        return [(r[0], r[1]) for r in self._fts(sql, [match, *rowids])]
+    def _ranking(
+        self, query: topk.Query, depth: int, country: str | None, chain: str | None
+    ) -> topk.Ranking:
+        """Return the best pages for a query (pipeline/store/sqlite/topk.py): BM25 with
+        Lucene's IDF over its terms, and a phrase's own score on top."""
+        stats = topk.table(self.db, str(self.path))
+        where, params = page_filter(country, chain, "p.document_id", "p.number")
 
-    def _counts(self, ranked: RankedQuery) -> tuple[int, dict[str, int]]:
-        """Return the number of pages and, per term, the pages holding it."""
-        total = self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
-        count = "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?"
-        return total, {t: self._fts(count, [f'"{t}"'])[0][0] for t in ranked.terms}
+        def keep(rowids: list[int]) -> set[int]:
+            marks = ",".join("?" * len(rowids))
+            sql = f"SELECT p.rowid FROM pages p WHERE p.rowid IN ({marks}){where}"
+            return {r[0] for r in self.db.execute(sql, [*rowids, *params])}
 
-    def _scoring(self, ranked: RankedQuery, total: int, counts: dict[str, int]) -> str:
-        """Return the OR of the terms that find the candidate pages.
-
-        On a large store a term on more than half the pages is left out when a rarer one
-        remains, as Elasticsearch's common-terms cut-off did: it spares scoring every page it
-        is on, and the pages that hold only such words would rank last anyway.
-        """
-        if len(ranked.terms) < 2 or total < COMMON_CUTOFF_PAGES:
-            return fts5_terms(ranked)
-        rare = tuple(t for t in ranked.terms if 2 * counts[t] <= total)
-        return fts5_terms(RankedQuery(rare, ranked.phrase) if rare else ranked)
+        try:
+            return topk.rank(self.db, stats, query, depth, keep if where else None)
+        except sqlite3.OperationalError as exc:
+            raise self._search_error(exc) from exc
 
     @staticmethod
     def _hit(r: sqlite3.Row, score: float) -> Hit:
@@ -310,7 +221,8 @@ class SearchQueries(EntityQueries):
             canon |= {
                 r[0]
                 for r in self.db.execute(
-                    "SELECT mc.canonical_id FROM mention_canon mc JOIN mentions m "
+                    # The few moved mentions outer: an entity can have many thousands.
+                    "SELECT mc.canonical_id FROM mention_canon mc CROSS JOIN mentions m "
                     f"ON m.id = mc.mention_id WHERE m.entity_id IN ({marks})",
                     found,
                 )
@@ -428,15 +340,16 @@ class SearchQueries(EntityQueries):
         self.ensure_resolved()
         pages: list[tuple[str, int]] = []
         if type_ is None:
+            found: topk.Query | None = None
             if has_syntax(query):
-                match = exact_fts5(query)
-            else:
-                ranked = ranked_query(query)
-                # The same candidate query as search's, so its ranking is reused, not redone.
-                match = self._scoring(ranked, *self._counts(ranked)) if ranked is not None else ""
-            if match:
-                rowids = [r for r, _ in self._ranked_rows(match, FACET_DEPTH, country, chain)]
-                pages = self._page_keys(rowids)
+                match, phrases = exact_parts(query)
+                found = topk.Query(phrases, None, within=match) if match else None
+            elif (ranked := ranked_query(query)) is not None:
+                found = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+            rowids: list[int] = []
+            if found is not None:
+                rowids = [r for r, _ in self._ranking(found, FACET_DEPTH, country, chain).pages]
+            pages = self._page_keys(rowids)
         _, members = self._named(query)
         if members:
             named = self._entity_pages(members, type_, FACET_DEPTH, country, chain)
@@ -450,22 +363,7 @@ class SearchQueries(EntityQueries):
         )
         self.db.execute("DELETE FROM facet_pages")
         self.db.executemany("INSERT OR IGNORE INTO facet_pages VALUES (?, ?)", pages)
-        # One pass over the pages' mentions counts every facet. CROSS JOIN keeps the few
-        # pages as the outer loop: without it the planner may walk every mention of a type.
-        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
-        for kind, value, n in self.db.execute(
-            "SELECT CASE rm.type WHEN 'wallet' THEN 'chain' ELSE rm.type END AS facet_kind, "
-            "CASE rm.type WHEN 'country' THEN json_extract(rm.value, '$.code') "
-            "WHEN 'wallet' THEN json_extract(rm.value, '$.chains[0]') "
-            "ELSE rm.canonical_id END AS facet_key, count(*) AS n "
-            "FROM facet_pages fp CROSS JOIN resolved_mentions rm "
-            "ON rm.document_id = fp.document_id AND rm.page = fp.page "
-            "WHERE rm.type IN ('actor', 'casino', 'country', 'wallet') "
-            "AND NOT (rm.type = 'wallet' AND COALESCE(json_extract(rm.value, '$.suspect'), 0)) "
-            "GROUP BY facet_kind, facet_key ORDER BY facet_kind, n DESC, facet_key"
-        ):
-            if value is not None and len(counts[kind]) < size:
-                counts[kind].append((value, n))
+        counts = self._facet_counts(size)
         out: dict[str, list[dict[str, Any]]] = {}
         for kind in ("actor", "casino"):
             out[kind] = [{**self.brief(cid), "count": n} for cid, n in counts[kind]]
@@ -474,6 +372,56 @@ class SearchQueries(EntityQueries):
         ]
         out["chain"] = [{"chain": chain_, "count": n} for chain_, n in counts["chain"]]
         return out
+
+    def _facet_counts(self, size: int) -> dict[str, list[tuple[str, int]]]:
+        """Count the mentions on the pages in temp.facet_pages per facet, best first.
+
+        Actors, casinos and countries are counted from the index on a page's mentions alone
+        (reading each mention's row costs most), then mapped to resolved entities; mentions
+        an analyst moved to another entity are few and counted apart; chains come from the
+        page's wallet mentions only. CROSS JOIN keeps the few pages as the outer loop.
+        """
+        found: dict[tuple[str, str], int] = {}
+        raw = self.db.execute(
+            "SELECT m.type, CASE m.type WHEN 'country' THEN m.key ELSE m.entity_id END, "
+            "count(*) FROM facet_pages fp CROSS JOIN mentions m ON m.document_id = "
+            "fp.document_id AND m.page = fp.page WHERE m.type IN ('actor', 'casino', 'country') "
+            "GROUP BY 1, 2"
+        ).fetchall()
+        ids = sorted({r[1] for r in raw if r[0] != "country" and r[1] is not None})
+        marks = ",".join("?" * len(ids))
+        canon = dict(
+            self.db.execute(
+                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
+                ids,
+            ).fetchall()
+        )
+        for kind, key, n in raw:
+            if key is not None:
+                key = key if kind == "country" else canon.get(key, key)
+                found[(kind, key)] = found.get((kind, key), 0) + n
+        for kind, entity_id, moved_to, n in self.db.execute(
+            "SELECT m.type, m.entity_id, mc.canonical_id, count(*) FROM mention_canon mc "
+            "CROSS JOIN mentions m ON m.id = mc.mention_id WHERE m.type IN ('actor', 'casino') "
+            "AND EXISTS (SELECT 1 FROM facet_pages fp WHERE fp.document_id = m.document_id "
+            "AND fp.page = m.page) GROUP BY 1, 2, 3"
+        ):
+            was = (kind, canon.get(entity_id, entity_id))
+            found[was] = found.get(was, 0) - n
+            found[(kind, moved_to)] = found.get((kind, moved_to), 0) + n
+        for chain_, n in self.db.execute(
+            "SELECT json_extract(m.value, '$.chains[0]'), count(*) FROM facet_pages fp "
+            "CROSS JOIN mentions m ON m.document_id = fp.document_id AND m.page = fp.page "
+            "WHERE m.type = 'wallet' AND NOT COALESCE(json_extract(m.value, '$.suspect'), 0) "
+            "GROUP BY 1"
+        ):
+            if chain_ is not None:
+                found[("chain", chain_)] = n
+        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+        for (kind, key), n in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+            if n > 0 and len(counts[kind]) < size:
+                counts[kind].append((key, n))
+        return counts
 
     def _page_keys(self, rowids: list[int]) -> list[tuple[str, int]]:
         """Return (document, page) of page rowids, in the given order."""

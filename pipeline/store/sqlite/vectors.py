@@ -88,9 +88,15 @@ class VectorIndex:
                 [("model", name), ("fingerprint", fingerprint), ("dims", str(dims))],
             )
         elif meta["fingerprint"] != fingerprint:
+            made, wanted = repr(meta["model"]), repr(name)
+            if meta["model"] == name:  # one model, two runtimes: name the runtimes
+                from pipeline.semantic.embedder import runtime_of
+
+                made += f" on the {runtime_of(meta['fingerprint'])} runtime"
+                wanted += f" on the {runtime_of(fingerprint)} runtime"
             raise ConfigError(
-                f"the vectors in {self.dir} were made with the model {meta['model']!r}, not "
-                f"{name!r}; use that model, or run 'moneytrail embed --rebuild' to re-embed"
+                f"the vectors in {self.dir} were made with the model {made}, not {wanted}; "
+                "use that model, or run 'moneytrail embed --rebuild' to re-embed"
             )
 
     # --- writes -----------------------------------------------------------------------
