@@ -89,6 +89,8 @@ def _xref(
         return None, None
     db = _onchain_db(store)
     if db is None:
+        if hasattr(store, "client") and hasattr(store, "prefix"):  # Elasticsearch
+            return _xref_elastic(store, keys, max_hops)
         return None, None
     try:
         ensure_schema(db)  # the tables exist; this registers the decimal sum the totals use
@@ -115,17 +117,26 @@ def _onchain(store: Store, address: str) -> tuple[dict[str, Any] | None, str | N
 
 
 def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None, str | None]:
-    """Answer the wallet report on Elasticsearch as `moneytrail wallet --store URL` does.
+    """Answer the wallet report on Elasticsearch as `moneytrail wallet --store URL` does:
+    step by step in the cluster (pipeline/store/elasticsearch/onchain_paths.py)."""
+    from pipeline.store.elasticsearch.onchain_paths import es_wallet_report
 
-    The report runs over the local snapshot of the cluster's corpus and on-chain rows; only
-    tables whose counts changed are pulled again (pipeline/store/elasticsearch/onchain.py).
-    """
-    from pipeline.onchain.queries import wallet_report
-    from pipeline.store.elasticsearch import onchain as onchain_es
+    return _in_cluster(es_wallet_report, store, address)
 
+
+def _xref_elastic(
+    store: Store, keys: list[str], max_hops: int
+) -> tuple[dict[str, dict[str, Any]] | None, str | None]:
+    """Return the cross-reference records of wallet keys, answered in the cluster."""
+    from pipeline.store.elasticsearch.onchain_paths import es_wallet_records
+
+    return _in_cluster(es_wallet_records, store, keys, max_hops)
+
+
+def _in_cluster(query: Callable[..., Any], store: Store, *args: Any) -> tuple[Any, str | None]:
+    """Run an on-chain query on Elasticsearch; return its answer, or None and the problem."""
     try:
-        with onchain_es.synced(store) as snap:
-            return wallet_report(snap.db, address), None
+        return query(store, *args), None
     except (sqlite3.Error, PipelineError, ValueError) as exc:
         return None, f"the on-chain cross-reference failed: {exc}"
 

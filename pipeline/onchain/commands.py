@@ -52,8 +52,8 @@ HopsOpt = Annotated[int, typer.Option("--max-hops", min=1, max=6, help="Longest 
 def _store(store: str | None) -> Iterator[Any]:
     location = load_settings(store).store
     if location.startswith(("http://", "https://")):
-        with _elastic(location) as snapshot:
-            yield snapshot
+        with _import_cache(location) as cache:
+            yield cache
         return
     try:
         db = SqliteStore(location)
@@ -68,10 +68,10 @@ def _store(store: str | None) -> Iterator[Any]:
 
 
 @contextmanager
-def _elastic(location: str) -> Iterator[Any]:
-    """Yield the local snapshot of an Elasticsearch store, with the cluster's on-chain rows.
+def _import_cache(location: str) -> Iterator[Any]:
+    """Yield the local on-chain cache an import into Elasticsearch runs in.
 
-    `push_onchain()` on it sends what an import added to the cluster."""
+    `push_onchain()` on it sends what the import added to the cluster."""
     from pipeline.store import open_store
     from pipeline.store.elasticsearch import onchain as onchain_es
 
@@ -80,26 +80,31 @@ def _elastic(location: str) -> Iterator[Any]:
     except PipelineError as exc:
         _die(str(exc))
     try:
-        with onchain_es.synced(es) as snapshot:
-            snapshot.push_onchain = lambda: onchain_es.push(es, snapshot.db)
-            yield snapshot
+        with onchain_es.synced(es) as cache:
+            cache.push_onchain = lambda: onchain_es.push(es, cache.db)
+            yield cache
     except PipelineError as exc:
         _die(str(exc))
     finally:
         es.close()
 
 
-def _es_paths(location: str, a: str, b: str, max_hops: int) -> dict[str, Any]:
-    """Answer `path` in the cluster, hop by hop, without a local copy of any table."""
+def _answer(store: str | None, query: Callable[..., Any], *args: Any) -> Any:
+    """Run an on-chain query on the embedded store, or in the cluster on Elasticsearch,
+    step by step, without a local copy of any table."""
+    location = load_settings(store).store
+    if not location.startswith(("http://", "https://")):
+        with _store(store) as db:
+            return query(db.db, *args)
     from pipeline.store import open_store
-    from pipeline.store.elasticsearch.onchain_paths import es_paths
+    from pipeline.store.elasticsearch.onchain_paths import in_cluster
 
     try:
         es = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
     try:
-        return es_paths(es, a, b, max_hops)
+        return in_cluster(es, query, *args)
     except PipelineError as exc:
         _die(str(exc))
     finally:
@@ -208,8 +213,7 @@ def wallet_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an address: documents, sanctions, activity, counterparties, paths to sanctioned."""
-    with _store(store) as db:
-        report = wallet_report(db.db, address, max_hops)
+    report = _answer(store, wallet_report, address, max_hops)
     known = report["documents"] or report["sanctions"] or report["tags"]
     known = known or report["counterparties_total"]
     if not report["chains"] and not report["recognised"] and not known:
@@ -231,12 +235,7 @@ def path_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the shortest transfer paths between two addresses, both ways."""
-    location = load_settings(store).store
-    if location.startswith(("http://", "https://")):
-        result = _es_paths(location, a, b, max_hops)
-    else:
-        with _store(store) as db:
-            result = paths(db.db, a, b, max_hops)
+    result = _answer(store, paths, a, b, max_hops)
     if as_json:
         _print_json(result)
     else:
@@ -252,8 +251,7 @@ def xref_cmd(
     """Cross-reference every wallet the documents mention with sanctions and transfers."""
     if as_json and as_csv:
         _die("give --json or --csv, not both")
-    with _store(store) as db:
-        result = xref(db.db, max_hops)
+    result = _answer(store, xref, max_hops)
     if as_json:
         _print_json(result)
     elif as_csv:

@@ -14,12 +14,14 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from pipeline.onchain.lookups import marks
+from pipeline.onchain.lookups import fetch, marks
 from pipeline.store.sqlite.onchain import ensure_schema
 
 AMOUNT_TOLERANCE = 0.01
 DATE_TOLERANCE_DAYS = 3
 NEAR_CHARS = 300
+# The transfers a verdict weighs, per direction: the earliest ones in the window.
+VERDICT_ROWS = 10_000
 ASSET_ALIASES = {"XBT": "BTC"}
 _MONTHS = (
     {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -101,12 +103,14 @@ def _bounds(value: dict[str, Any]) -> tuple[float, float] | None:
 def corroborate(db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
     """Return one verdict per document amount stated near a mention of the wallet."""
     ensure_schema(db)
+    fetch(db, "mentioned", [key])
     mine = db.execute(
         "SELECT DISTINCT document_id FROM mentions WHERE type = 'wallet' AND key = ?", (key,)
     ).fetchall()
     docs = sorted(r[0] for r in mine)
     if not docs:
         return []
+    fetch(db, "in_documents", docs, ("wallet", "amount"))
     wallets = [
         dict(r)
         for r in db.execute(
@@ -123,6 +127,7 @@ def corroborate(db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
             docs,
         )
     ]
+    fetch(db, "any_transfer", key)
     has_transfers = db.execute(
         "SELECT EXISTS (SELECT 1 FROM transfers WHERE from_key = ?) OR "
         "EXISTS (SELECT 1 FROM transfers WHERE to_key = ?)",
@@ -166,17 +171,21 @@ def _verdict(
         verdict["reason"] = "the amount has no single value or currency"
         return verdict
     column = "amount_usd" if currency == "USD" else "amount"
-    where = "asset = ? AND " if currency != "USD" else "amount_usd IS NOT NULL AND "
-    params: list[Any] = [currency] if currency != "USD" else []
+    asset = None if currency == "USD" else currency
+    where = "asset = ? AND " if asset else "amount_usd IS NOT NULL AND "
+    params: list[Any] = [asset] if asset else []
+    period = None
     if window:
+        period = (window[0].isoformat(), (window[1] + timedelta(days=1)).isoformat())
         where += "block_time >= ? AND block_time < ? AND "
-        params += [window[0].isoformat(), (window[1] + timedelta(days=1)).isoformat()]
+        params += list(period)
     rows = []
     for direction, side in (("out", "from_key"), ("in", "to_key")):
+        fetch(db, "weighed", side, key, asset, period, VERDICT_ROWS)
         for r in db.execute(
             "SELECT tx_hash, block_time, asset, amount, amount_usd FROM transfers "
-            f"WHERE {side} = ? AND {where}1 ORDER BY block_time LIMIT 10000",
-            [key, *params],
+            f"WHERE {side} = ? AND {where}1 ORDER BY block_time, tx_hash, leg LIMIT ?",
+            [key, *params, VERDICT_ROWS],
         ):
             rows.append({**dict(r), "direction": direction})
     single = [r for r in rows if bounds[0] <= float(r[column]) <= bounds[1]]

@@ -51,6 +51,17 @@ def latest(a: str | None, b: str | None) -> str | None:
     return max(a, b) if a and b else a or b
 
 
+def fetch(db: sqlite3.Connection, hook: str, *args: Any) -> None:
+    """Let an Elasticsearch working set load the rows the next statement reads.
+
+    The embedded store has every row already; a working set (pipeline/store/elasticsearch/
+    onchain_paths.py) fetches exactly these from the cluster, so the SQL below runs on both.
+    """
+    load = getattr(db, hook, None)
+    if load is not None:
+        load(*args)
+
+
 def latest_issues(db: sqlite3.Connection) -> dict[str, str]:
     """Return each sanctions publication's latest imported issue date."""
     if hasattr(db, "latest_issues"):  # an Elasticsearch working set (onchain_paths.py)
@@ -68,6 +79,7 @@ def sanctions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[dic
     latest = latest_issues(db)
     grouped: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for batch in chunks(keys):
+        fetch(db, "listed", batch)
         for r in db.execute(
             "SELECT key, publication, list, profile_id, name, label, issue_date, program, "
             "designated, address FROM sanctions_listings "
@@ -112,6 +124,7 @@ def tags(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[dict[str
     """Return the attribution tags of each key."""
     out: dict[str, list[dict[str, Any]]] = {}
     for batch in chunks(keys):
+        fetch(db, "tagged", batch)
         for r in db.execute(
             "SELECT key, label, actor, category, source, confidence, currency, pack "
             f"FROM address_tags WHERE key IN ({marks(batch)}) ORDER BY label",
@@ -127,6 +140,7 @@ def wallet_mentions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, li
     """Return, per key, the documents whose (non-suspect) wallet mentions have that key."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for batch in chunks(keys):
+        fetch(db, "mentioned", batch)
         for r in db.execute(
             "SELECT m.key, m.document_id, m.page, m.sentence, m.value, d.source, d.title, "
             "d.date FROM mentions m JOIN documents d ON d.id = m.document_id "
@@ -158,10 +172,10 @@ def wallet_mentions(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, li
     return {key: list(docs.values()) for key, docs in out.items()}
 
 
-def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
-    """Return first and last seen, and exact totals in and out per asset."""
-    assets: dict[str, dict[str, Any]] = {}
-    first, last, count, approx = None, None, 0, False
+Group = tuple[str, dict[str, Any]]  # (direction, one group's sums), as the SQL below gives
+
+
+def _asset_groups(db: sqlite3.Connection, key: str) -> Iterator[Group]:
     for direction, column in (("out", "from_key"), ("in", "to_key")):
         for r in db.execute(
             "SELECT asset, decsum(amount) AS total, count(*) AS n, min(block_time) AS first, "
@@ -169,17 +183,27 @@ def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
             f"FROM transfers WHERE {column} = ? GROUP BY asset",
             (key,),
         ):
-            item = assets.setdefault(
-                r["asset"],
-                {"asset": r["asset"], "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
-            )
-            item[direction] = r["total"]
-            item[f"transfers_{direction}"] = r["n"]
-            if r["usd"] != "0":
-                item[f"usd_{direction}"] = r["usd"]
-            count += r["n"]
-            approx = approx or bool(r["approx"])
-            first, last = earliest(first, r["first"]), latest(last, r["last"])
+            yield direction, dict(r)
+
+
+def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
+    """Return first and last seen, and exact totals in and out per asset."""
+    in_cluster = getattr(db, "asset_groups", None)  # an Elasticsearch working set sums there
+    groups = in_cluster(key) if in_cluster else _asset_groups(db, key)
+    assets: dict[str, dict[str, Any]] = {}
+    first, last, count, approx = None, None, 0, False
+    for direction, r in groups:
+        item = assets.setdefault(
+            r["asset"],
+            {"asset": r["asset"], "in": "0", "out": "0", "transfers_in": 0, "transfers_out": 0},
+        )
+        item[direction] = r["total"]
+        item[f"transfers_{direction}"] = r["n"]
+        if r["usd"] != "0":
+            item[f"usd_{direction}"] = r["usd"]
+        count += r["n"]
+        approx = approx or bool(r["approx"])
+        first, last = earliest(first, r["first"]), latest(last, r["last"])
     return {
         "transfers": count,
         "first_seen": first,
@@ -189,10 +213,7 @@ def activity(db: sqlite3.Connection, key: str) -> dict[str, Any]:
     }
 
 
-def counterparties(
-    db: sqlite3.Connection, key: str, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Return the busiest direct counterparties with sums per asset, and how many there are."""
+def _ranked_counterparties(db: sqlite3.Connection, key: str, limit: int) -> tuple[list[str], int]:
     total = db.execute(
         "SELECT count(*) FROM (SELECT to_key FROM transfers WHERE from_key = ? "
         "UNION SELECT from_key FROM transfers WHERE to_key = ?)",
@@ -207,9 +228,11 @@ def counterparties(
             (key, key, limit),
         )
     ]
-    found: dict[str, dict[str, Any]] = {}
-    sides = (("sent", "from", "to"), ("received", "to", "from"))
-    for direction, mine, theirs in sides:
+    return top, int(total)
+
+
+def _counterparty_groups(db: sqlite3.Connection, key: str, top: list[str]) -> Iterator[Group]:
+    for direction, mine, theirs in (("sent", "from", "to"), ("received", "to", "from")):
         for batch in chunks(top):
             for r in db.execute(
                 f"SELECT {theirs}_key AS cp, coalesce(max({theirs}_address), {theirs}_key) "
@@ -219,22 +242,36 @@ def counterparties(
                 f"GROUP BY {theirs}_key, asset",
                 [key, *batch],
             ):
-                item = found.setdefault(
-                    r["cp"],
-                    {
-                        "key": r["cp"],
-                        "address": r["address"],
-                        "sent": {},
-                        "received": {},
-                        "transfers": 0,
-                        "first": None,
-                        "last": None,
-                    },
-                )
-                item[direction][r["asset"]] = r["total"]
-                item["transfers"] += r["n"]
-                item["first"] = earliest(item["first"], r["first"])
-                item["last"] = latest(item["last"], r["last"])
+                yield direction, dict(r)
+
+
+def counterparties(
+    db: sqlite3.Connection, key: str, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Return the busiest direct counterparties with sums per asset, and how many there are."""
+    # An Elasticsearch working set ranks and sums in the cluster.
+    ranked = getattr(db, "ranked_counterparties", None)
+    top, total = ranked(key, limit) if ranked else _ranked_counterparties(db, key, limit)
+    in_cluster = getattr(db, "counterparty_groups", None)
+    groups = in_cluster(key, top) if in_cluster else _counterparty_groups(db, key, top)
+    found: dict[str, dict[str, Any]] = {}
+    for direction, r in groups:
+        item = found.setdefault(
+            r["cp"],
+            {
+                "key": r["cp"],
+                "address": r["address"],
+                "sent": {},
+                "received": {},
+                "transfers": 0,
+                "first": None,
+                "last": None,
+            },
+        )
+        item[direction][r["asset"]] = r["total"]
+        item["transfers"] += r["n"]
+        item["first"] = earliest(item["first"], r["first"])
+        item["last"] = latest(item["last"], r["last"])
     return [found[cp] for cp in top if cp in found], total
 
 

@@ -18,6 +18,9 @@ FLAGGED_LIMIT = 200
 
 def mentioned_wallets(db: sqlite3.Connection) -> Iterator[str]:
     """Yield the key of every non-suspect wallet the corpus mentions, in first-seen order."""
+    if hasattr(db, "wallet_keys"):  # an Elasticsearch working set pages them from the cluster
+        yield from db.wallet_keys()
+        return
     seen: set[str] = set()
     for r in db.execute(
         "SELECT m.key, m.value FROM mentions m JOIN documents d ON d.id = m.document_id "
@@ -32,11 +35,16 @@ def mentioned_wallets(db: sqlite3.Connection) -> Iterator[str]:
 def linked_entities(db: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
     """Return the actors and casinos named in the same sentence as the wallet."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for w in db.execute(
-        "SELECT DISTINCT document_id, page, sentence FROM mentions WHERE type = 'wallet' "
-        "AND key = ?",
+    lookups.fetch(db, "mentioned", [key])
+    # In reading order, so the answer does not hang on the order rows were stored in.
+    places = db.execute(
+        "SELECT m.document_id, m.page, m.sentence FROM mentions m "
+        "JOIN documents d ON d.id = m.document_id WHERE m.type = 'wallet' AND m.key = ? "
+        "GROUP BY m.document_id, m.page, m.sentence ORDER BY min(d.source), m.page, min(m.start)",
         (key,),
-    ).fetchall():
+    ).fetchall()
+    lookups.fetch(db, "on_pages", [(w["document_id"], w["page"]) for w in places], LINKED_TYPES)
+    for w in places:
         for r in db.execute(
             "SELECT m.type, m.text, coalesce(e.name, m.text) AS name, e.kind, m.entity_id "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
@@ -108,6 +116,7 @@ def iter_xref(
     ensure_schema(db)
     for key in list(mentioned_wallets(db)):
         yield wallet_record(db, key, max_hops, cap)
+        lookups.fetch(db, "forget")  # a working set drops this wallet's rows before the next
 
 
 def xref(

@@ -100,67 +100,16 @@ def test_push_then_pull_gives_the_same_tables_and_answers(cluster: Any, tmp_path
     copy.close()
 
 
-class _Corpus:
-    """A STAND-IN for the cluster's corpus reads (stats, iter_*, document): a SQLite store."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-        self.url, self.prefix = "http://cluster.example:9200", "mt"
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
-
-
-def test_snapshot_copies_the_corpus_and_follows_new_documents(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pipeline.ingest import ingest
-    from pipeline.settings import Settings
-
-    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Funds went to 0x098B716B8Aaf21512996dC57EB0615e2383E2f96.\n")
-    corpus = SqliteStore(tmp_path / "cluster.db")
-    ingest([str(docs)], corpus, Settings(workers=0, ocr="never"))
-    cluster = _Corpus(corpus)
-    snap = onchain_es.snapshot(cluster)
-    assert snap.path.parent == tmp_path / "cache"
-    assert snap.stats()["documents"] == 1 and snap.stats()["mentions"] >= 1
-    snap.close()
-    (docs / "b.txt").write_text("Later, 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa was named too.\n")
-    ingest([str(docs)], corpus, Settings(workers=0, ocr="never"))
-    snap = onchain_es.snapshot(cluster)
-    assert snap.stats() == corpus.stats()
-    snap.close()
-    corpus.close()
-
-
-class _Cluster(_Es):
-    """On-chain rows in the FAKE cluster (HTTP), the corpus reads from a SQLite STAND-IN."""
-
-    def __init__(self, url: str, corpus: SqliteStore) -> None:
-        super().__init__(url)
-        self.corpus = corpus
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.corpus, name)
-
-
-def test_api_wallet_report_on_elasticsearch_uses_the_cluster_rows(
+def test_the_import_cache_holds_the_on_chain_tables_and_no_documents(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.api import _onchain
-
     monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
     es, _ = cluster
     source = _imported(tmp_path / "a.db")
     onchain_es.push(es, source.db)
-    store = _Cluster(es.url, SqliteStore(tmp_path / "corpus.db"))
-    lazarus = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
-    report, problem = _onchain(store, lazarus)  # type: ignore[arg-type]
-    assert problem is None and report is not None
-    assert report == wallet_report(source.db, lazarus)
-    assert report["sanctions"], "the wallet page shows the Lazarus Group listing"
-    store.corpus.close()
+    with onchain_es.synced(es) as cache:
+        assert cache.path.parent == tmp_path / "cache"
+        for table in onchain_es.TABLES:
+            assert _rows(cache.db, table) == _rows(source.db, table), table
+        assert cache.stats()["documents"] == 0
     source.close()

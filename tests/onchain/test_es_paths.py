@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from pipeline.onchain.queries import paths, paths_to_sanctioned
 from pipeline.onchain.transfers import COLUMNS
 from pipeline.store import SqliteStore
 from pipeline.store.elasticsearch import onchain as onchain_es
-from pipeline.store.elasticsearch.onchain_paths import es_paths, es_paths_to_sanctioned, working_set
+from pipeline.store.elasticsearch.onchain_paths import es_paths, working_set
 from tests.onchain.conftest import FIXTURES, TORNADO
 from tests.onchain.es_paths_fake import serve
 from tests.onchain.test_elastic import _Es
@@ -117,7 +118,8 @@ def test_paths_to_listed_ends_equal_the_embedded_store(
     for start in [made["hub"], *made["people"][:6]]:
         key = address_key(start).key
         expected = paths_to_sanctioned(store.db, key, 3, cap)
-        assert es_paths_to_sanctioned(es, key, 3, cap) == expected, (start, cap)
+        with closing(working_set(es)) as db:
+            assert paths_to_sanctioned(db, key, 3, cap) == expected, (start, cap)
         truncated_somewhere = truncated_somewhere or expected[1]
     # The hub has more counterparties than FANOUT: the bound is hit and said.
     assert truncated_somewhere

@@ -1,13 +1,15 @@
 """On-chain and sanctions records in Elasticsearch, mirrored table for table.
 
-An import into an Elasticsearch store runs the same importer as the embedded store, into a
-local snapshot of the corpus (`snapshot()`: a SQLite file under $MONEYTRAIL_CACHE, default
-~/.cache/moneytrail, that new documents are copied into), then pushes every
-on-chain table to an index of its own: `{prefix}-onchain-<table>`, a versioned index behind
-an alias with a strict mapping derived from the table's columns, one record per row under
-an id made of the row's primary key. A re-import overwrites the same records. Queries
-(`wallet`, `path`, `xref`) run in the snapshot, which first pulls any table whose record
-count differs from the cluster's, so records that another analyst imported are seen too.
+An import into an Elasticsearch store runs the same importer as the embedded store, in a
+local on-chain cache (`synced()`: a SQLite file under $MONEYTRAIL_CACHE, default
+~/.cache/moneytrail, holding the on-chain tables only), then pushes every on-chain table to an
+index of its own: `{prefix}-onchain-<table>`, a versioned index behind an alias with a strict
+mapping derived from the table's columns, one record per row under an id made of the row's
+primary key. A re-import overwrites the same records. The cache exists for the importer alone:
+it counts what is new, and derives UTXO edges from legs an earlier import stored.
+
+Queries (`wallet`, `path`, `xref`) never use the cache: they run in the cluster, step by step
+(onchain_paths.py).
 
 Not verified against a live cluster on the machines this project is built on.
 """
@@ -15,7 +17,6 @@ Not verified against a live cluster on the machines this project is built on.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -41,46 +42,31 @@ _TYPES = {"INTEGER": {"type": "long"}, "REAL": {"type": "double"}}
 _PAGE = 5000
 
 
-def snapshot_path(url: str, prefix: str) -> Path:
-    """Return the local snapshot file for one cluster and index prefix."""
+def cache_path(url: str, prefix: str) -> Path:
+    """Return the local import cache file for one cluster and index prefix."""
     root = Path(os.environ.get("MONEYTRAIL_CACHE") or Path.home() / ".cache" / "moneytrail")
     digest = hashlib.sha256(f"{url}|{prefix}".encode()).hexdigest()[:16]
     return root / f"es-{prefix}-{digest}.db"
 
 
-def snapshot(es: Any) -> Any:
-    """Open the local SQLite snapshot of an Elasticsearch corpus, brought in step with it.
-
-    The wallet queries join on-chain tables with document mentions in SQL, so they need the
-    mentions locally. New documents are copied in; a corpus whose counts changed otherwise
-    (a forced re-ingest) is copied again. The snapshot is a cache: deleting it loses nothing.
-    """
-    from pipeline.store.migrate import migrate
+def cache(es: Any) -> Any:
+    """Open the local on-chain cache of one cluster and index prefix."""
     from pipeline.store.sqlite.store import SqliteStore
 
-    path = snapshot_path(es.url, es.prefix)
+    path = cache_path(es.url, es.prefix)
     path.parent.mkdir(parents=True, exist_ok=True)
-    snap = SqliteStore(path)
-    counts = es.stats()
-    stamp = {k: int(counts[k]) for k in ("documents", "pages", "mentions")}
-    row = snap.db.execute("SELECT value FROM meta WHERE key = 'es_stamp'").fetchone()
-    old = json.loads(row[0]) if row else None
-    if old != stamp:
-        grew = old is not None and stamp["documents"] > old["documents"]
-        migrate(es, snap, force=old is not None and not grew)
-        snap.db.execute("INSERT OR REPLACE INTO meta VALUES ('es_stamp', ?)", (json.dumps(stamp),))
-    return snap
+    return SqliteStore(path)
 
 
 @contextmanager
 def synced(es: Any) -> Iterator[Any]:
-    """Yield the snapshot with the cluster's current on-chain rows pulled in; close it after."""
-    snap = snapshot(es)
+    """Yield the import cache with the cluster's current on-chain rows pulled in; close it after."""
+    local = cache(es)
     try:
-        pull(es, snap.db)
-        yield snap
+        pull(es, local.db)
+        yield local
     finally:
-        snap.close()
+        local.close()
 
 
 def alias(prefix: str, table: str) -> str:
@@ -123,7 +109,7 @@ def _ensure(es: Any, db: sqlite3.Connection) -> None:
 
 
 def push(es: Any, db: sqlite3.Connection) -> dict[str, int]:
-    """Index every on-chain row of the snapshot into the cluster; return rows per table."""
+    """Index every on-chain row of the cache into the cluster; return rows per table."""
     ensure_schema(db)
     _ensure(es, db)
     sent: dict[str, int] = {}
@@ -148,7 +134,7 @@ def push(es: Any, db: sqlite3.Connection) -> dict[str, int]:
 
 
 def pull(es: Any, db: sqlite3.Connection) -> dict[str, int]:
-    """Copy the cluster's on-chain tables into the snapshot where the counts differ."""
+    """Copy the cluster's on-chain tables into the import cache where the counts differ."""
     ensure_schema(db)
     pulled: dict[str, int] = {}
     for table in TABLES:

@@ -21,33 +21,43 @@ was hit. Request bodies are built with the official client's DSL.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable
+from contextlib import closing
+from importlib import resources
+from typing import Any, TypeVar
 
 from pipeline.onchain import graph
-from pipeline.store.elasticsearch.onchain import alias, columns
+from pipeline.store.elasticsearch.onchain import alias
+from pipeline.store.elasticsearch.onchain_rows import TERMS_BATCH
+from pipeline.store.elasticsearch.onchain_totals import ClusterTotals
 from pipeline.store.sqlite.onchain import ensure_schema
 
+T = TypeVar("T")
 FRONTIER_BATCH = 200
-# A terms query holds at most this many values (Elasticsearch's default limit is 65,536).
-TERMS_BATCH = 10_000
+# The on-chain tables the queries read; a cluster without an import lacks them.
+_READ = ("transfers", "sanctions_issues", "sanctions_listings", "address_tags")
 _NEAR_FAR = {"out": ("from_key", "to_key"), "in": ("to_key", "from_key")}
 
 
-class WorkingSet(sqlite3.Connection):
-    """An in-memory SQLite that fetches from the cluster the rows a path query reads."""
+class WorkingSet(ClusterTotals):
+    """An in-memory SQLite that fetches from the cluster the rows an on-chain query reads."""
 
     es: Any
     expanded: set[tuple[str, str]]
 
     def bind(self, es: Any) -> WorkingSet:
-        """Attach the Elasticsearch store and create the on-chain tables."""
+        """Attach the Elasticsearch store and create the document and on-chain tables."""
         self.es = es
         self.expanded = set()
+        self.loaded = {}
         self.row_factory = sqlite3.Row
+        self.executescript(
+            resources.files("pipeline.store.sqlite").joinpath("schema.sql").read_text()
+        )
         ensure_schema(self)
-        self.names = [c for c, _ in columns(self, "transfers")]
         self.requests = 0
+        indices = [alias(es.prefix, t) for t in _READ]
+        self.absent = {index for index in indices if not self._exists(index)}
         return self
 
     # --- the hooks graph.py and lookups.py call ------------------------------------------
@@ -58,6 +68,8 @@ class WorkingSet(sqlite3.Connection):
         near, far = _NEAR_FAR[direction]
         todo = [k for k in keys if (direction, k) not in self.expanded]
         index = alias(self.es.prefix, "transfers")
+        if index in self.absent:
+            return
         for start in range(0, len(todo), FRONTIER_BATCH):
             batch = todo[start : start + FRONTIER_BATCH]
             searches: list[dict[str, Any]] = []
@@ -77,7 +89,7 @@ class WorkingSet(sqlite3.Connection):
                     from pipeline.errors import StoreError
 
                     raise StoreError(f"a hop search on {index} failed ({response['error']})")
-                self._insert(hit["_source"] for hit in response["hits"]["hits"])
+                self._transfers(hit["_source"] for hit in response["hits"]["hits"])
             self.expanded.update((direction, k) for k in batch)
 
     def toward(self, direction: str, key: str, depth: int) -> None:
@@ -99,36 +111,9 @@ class WorkingSet(sqlite3.Connection):
             search.aggs.bucket(
                 "near", "terms", field=near, size=graph.PATHS_PER_TARGET, order={"_key": "asc"}
             ).metric("one", "top_hits", size=1, sort=[{"id": "asc"}])
-            with self.es._errors(f"walk back through {index}"):
-                answer = self.es.client.search(index=index, **search.to_dict())
-            self.requests += 1
+            answer = self._ask(index, search, "walk back")
             buckets = answer["aggregations"]["near"]["buckets"]
-            self._insert(b["one"]["hits"]["hits"][0]["_source"] for b in buckets)
-
-    def listed(self, keys: list[str]) -> None:
-        """Load the sanctions listings of any of `keys`."""
-        from elasticsearch.dsl import Search
-
-        index = alias(self.es.prefix, "sanctions_listings")
-        names = [c for c, _ in columns(self, "sanctions_listings")]
-        sql = (
-            f"INSERT OR IGNORE INTO sanctions_listings ({', '.join(names)}) "
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        with self.es._errors(f"check {index}"):
-            if not self.es.client.indices.exists_alias(name=index):
-                return
-        for start in range(0, len(keys), TERMS_BATCH):
-            search = (
-                Search()
-                .filter("terms", key=keys[start : start + TERMS_BATCH])
-                .extra(size=TERMS_BATCH)
-            )
-            with self.es._errors(f"read {index}"):
-                answer = self.es.client.search(index=index, **search.to_dict())
-            self.requests += 1
-            for hit in answer["hits"]["hits"]:
-                self.execute(sql, [hit["_source"].get(n) for n in names])
+            self._transfers(b["one"]["hits"]["hits"][0]["_source"] for b in buckets)
 
     def between(self, source: str, target: str, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Return the earliest transfers from one key to another, and how many there are."""
@@ -147,9 +132,7 @@ class WorkingSet(sqlite3.Connection):
             )
             .extra(size=limit, track_total_hits=True)
         )
-        with self.es._errors(f"read {index}"):
-            answer = self.es.client.search(index=index, **search.to_dict())
-        self.requests += 1
+        answer = self._ask(index, search, "read")
         fields = ("chain", "tx_hash", "leg", "block_time", "asset", "amount", "amount_usd")
         rows = []
         for hit in answer["hits"]["hits"]:
@@ -162,28 +145,16 @@ class WorkingSet(sqlite3.Connection):
         from elasticsearch.dsl import Search
 
         index = alias(self.es.prefix, "sanctions_issues")
-        with self.es._errors(f"check {index}"):
-            if not self.es.client.indices.exists_alias(name=index):
-                return {}
         search = Search().extra(size=0)
         search.aggs.bucket("publication", "terms", field="publication", size=1000).metric(
             "latest", "terms", field="issue_date", size=1, order={"_key": "desc"}
         )
-        with self.es._errors(f"read {index}"):
-            answer = self.es.client.search(index=index, **search.to_dict())
-        self.requests += 1
+        answer = self._ask(index, search, "read")
         return {
             b["key"]: b["latest"]["buckets"][0]["key"]
             for b in answer["aggregations"]["publication"]["buckets"]
             if b["latest"]["buckets"]
         }
-
-    def _insert(self, sources: Iterable[dict[str, Any]]) -> None:
-        sql = (
-            f"INSERT OR IGNORE INTO transfers ({', '.join(self.names)}) "
-            f"VALUES ({', '.join('?' * len(self.names))})"
-        )
-        self.executemany(sql, ([src.get(n) for n in self.names] for src in sources))
 
 
 def working_set(es: Any) -> WorkingSet:
@@ -193,27 +164,45 @@ def working_set(es: Any) -> WorkingSet:
     return db.bind(es)
 
 
+def in_cluster(es: Any, query: Callable[..., T], *args: Any) -> T:
+    """Run one of pipeline/onchain's queries (paths, wallet_report, xref ...) on a working set
+    of an Elasticsearch store, so that it reads from the cluster only the rows it needs."""
+    with closing(working_set(es)) as db:
+        return query(db, *args)
+
+
 def es_paths(
     es: Any, a: str, b: str, max_hops: int = 3, cap: int = graph.FRONTIER_CAP
 ) -> dict[str, Any]:
     """Return `moneytrail path` on an Elasticsearch store, expanding hops in the cluster."""
     from pipeline.onchain.queries import paths
 
-    db = working_set(es)
-    try:
-        return paths(db, a, b, max_hops, cap)
-    finally:
-        db.close()
+    return in_cluster(es, paths, a, b, max_hops, cap)
 
 
-def es_paths_to_sanctioned(
-    es: Any, key: str, max_hops: int, cap: int = graph.FRONTIER_CAP
-) -> tuple[list[dict[str, Any]], bool]:
-    """Return the wallet report's paths to listed addresses, expanding hops in the cluster."""
-    from pipeline.onchain.queries import paths_to_sanctioned
+def es_wallet_report(es: Any, address: str, max_hops: int = 3) -> dict[str, Any]:
+    """Return `moneytrail wallet` on an Elasticsearch store, answered in the cluster."""
+    from pipeline.onchain.queries import wallet_report
 
-    db = working_set(es)
-    try:
-        return paths_to_sanctioned(db, key, max_hops, cap)
-    finally:
-        db.close()
+    return in_cluster(es, wallet_report, address, max_hops)
+
+
+def es_wallet_records(
+    es: Any, keys: list[str], max_hops: int = 3, cap: int = graph.FRONTIER_CAP
+) -> dict[str, dict[str, Any]]:
+    """Return the cross-reference record of each wallet key, answered in the cluster."""
+    from pipeline.onchain.xref import wallet_record
+
+    with closing(working_set(es)) as db:
+        records = {}
+        for key in keys:
+            records[key] = wallet_record(db, key, max_hops, cap)
+            db.forget()  # one wallet's rows at a time
+        return records
+
+
+def es_xref(es: Any, max_hops: int = 3, cap: int = graph.FRONTIER_CAP) -> dict[str, Any]:
+    """Return `moneytrail xref` on an Elasticsearch store, one wallet at a time."""
+    from pipeline.onchain.xref import xref
+
+    return in_cluster(es, xref, max_hops, cap)
