@@ -159,7 +159,8 @@ class _Clusters:
         self.parent = {i: i for i in ids}
 
     def find(self, item: str) -> str:
-        root = item
+        # An id seen for the first time is its own cluster (blocks meet ids as they come).
+        root = self.parent.setdefault(item, item)
         while self.parent[root] != root:
             root = self.parent[root]
         while self.parent[item] != root:

@@ -161,7 +161,7 @@ class SqliteStore(SearchQueries):
             raise StoreError(f"could not write {document.source} to {self.path} ({exc})") from exc
 
     def _upsert_entity(self, entity: Entity) -> None:
-        self.db.execute(
+        created = self.db.execute(
             "INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
             (
                 entity.id,
@@ -175,6 +175,7 @@ class SqliteStore(SearchQueries):
             "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
             [(entity.id, alias, normalise(alias)) for alias in (entity.name, *entity.aliases)],
         )
+        self.store_block_keys(entity, created.rowcount == 1)
 
     def _transaction(self) -> sqlite3.Connection:
         self.db.execute("BEGIN IMMEDIATE")
