@@ -15,8 +15,8 @@ from pipeline.ingest import ingest
 from pipeline.link.blocks import (
     MAX_BLOCK,
     BlockAnswer,
-    clusters_by_blocks,
     cluster_block,
+    clusters_by_blocks,
     combine,
     row_keys,
     wanted,
@@ -97,9 +97,38 @@ def test_a_token_shared_by_too_many_is_skipped_as_today() -> None:
 
 
 PLACES = ["Dandong", "Pyongyang", "Shenyang", "Macau", "Phnom Penh", "Manila"]
-WORDS = """hongxiang industrial development mansudae overseas project chinpo shipping
-    korea kwangson banking suntech glory ocean star lazarus bureau reconnaissance golden
-    triangle huione guarantee pay sunrise tiger dragon jade lotus pacific trust""".split()
+WORDS = [
+    "hongxiang",
+    "industrial",
+    "development",
+    "mansudae",
+    "overseas",
+    "project",
+    "chinpo",
+    "shipping",
+    "korea",
+    "kwangson",
+    "banking",
+    "suntech",
+    "glory",
+    "ocean",
+    "star",
+    "lazarus",
+    "bureau",
+    "reconnaissance",
+    "golden",
+    "triangle",
+    "huione",
+    "guarantee",
+    "pay",
+    "sunrise",
+    "tiger",
+    "dragon",
+    "jade",
+    "lotus",
+    "pacific",
+    "trust",
+]
 SURNAMES = ["Kim", "Park", "Ri", "Choe", "Jang", "Han"]
 GIVEN = ["Jin Hyok", "Il Nam", "Sang Man", "Sang Min", "Jong Un", "Chol"]
 
