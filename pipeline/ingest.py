@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.engines.resolution import resolve_store
 from pipeline.errors import ParseError, PipelineError
 from pipeline.parallel import Pool, run_inline
 from pipeline.parse import SUFFIXES
@@ -296,6 +297,9 @@ def ingest(
         # Elasticsearch refreshes once at the end of the batch, not after every document.
         with batched_writes(store):
             _run(tasks, batch, settings, extractor)
+        if report.ingested and extractor is None:
+            # Cross-document resolution once, on the same engine's workers (issue 16).
+            resolve_store(store, settings)
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started

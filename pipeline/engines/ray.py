@@ -102,28 +102,7 @@ class RayEngine:
         self.ray = import_ray()
         _notices_to_stderr()
         self.settings = settings
-        self._owns_ray = False
-        if not self.ray.is_initialized():
-            address = settings.ray_address or "local"
-            if settings.ray_address:
-                _reachable(settings.ray_address)
-            try:
-                self.ray.init(
-                    address=address,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    configure_logging=False,
-                    # The driver's own directory is this checkout; workers import the package
-                    # from the same path on a one-machine cluster, or their install elsewhere.
-                    runtime_env={"env_vars": _worker_env()},
-                )
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(
-                    f"cannot join the Ray cluster at {address} ({exc}); check the address "
-                    "(and RAY_AUTH_MODE=token where the cluster uses token authentication), "
-                    "or leave out --address for a local cluster"
-                ) from exc
-            self._owns_ray = True
+        self._owns_ray = _join(self.ray, settings)
         cpus = int(self.ray.cluster_resources().get("CPU", 1))
         self.size = max(size if size else cpus, 1)
         self.actor_class = self.ray.remote(num_cpus=1, max_restarts=0)(DocumentWorker)
@@ -296,6 +275,46 @@ class RayEngine:
                 task.digest,
             ),
         )
+
+
+def _join(ray: Any, settings: Settings) -> bool:
+    """Join the cluster the settings name, or start a local one; say if this call started it."""
+    if ray.is_initialized():
+        return False
+    address = settings.ray_address or "local"
+    if settings.ray_address:
+        _reachable(settings.ray_address)
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            # The driver's own directory is this checkout; workers import the package
+            # from the same path on a one-machine cluster, or their install elsewhere.
+            runtime_env={"env_vars": _worker_env()},
+        )
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot join the Ray cluster at {address} ({exc}); check the address "
+            "(and RAY_AUTH_MODE=token where the cluster uses token authentication), "
+            "or leave out --address for a local cluster"
+        ) from exc
+    return True
+
+
+@contextlib.contextmanager
+def connect(settings: Settings) -> Iterator[Any]:
+    """Yield ray joined to the settings' cluster; leave a local cluster this started."""
+    ray = import_ray()
+    _notices_to_stderr()
+    owns = _join(ray, settings)
+    try:
+        yield ray
+    finally:
+        if owns:
+            with contextlib.suppress(Exception):
+                ray.shutdown()
 
 
 def _notices_to_stderr() -> None:

@@ -204,8 +204,9 @@ BATCH = 500
 Runner = Callable[[Iterator[list[str]]], Iterator[list[BlockAnswer]]]
 
 
-def batches(source: BlockSource, size: int = BATCH) -> Iterator[list[str]]:
+def batches(source: BlockSource, size: int | None = None) -> Iterator[list[str]]:
     """Yield the keys of the blocks worth clustering, a batch at a time, as the store lists them."""
+    size = size or BATCH
     batch: list[str] = []
     for page in source.resolution_blocks():
         batch += [key for key, _ in page]
