@@ -144,6 +144,9 @@ class _Batch:
         self.failed_digests: dict[str, Failure] = {}
         self.twins: dict[int, list[str]] = {}
         self.kinds: Any = None
+        # Set when the engine's workers wrote each document's records (Ray on Elasticsearch):
+        # this writer then adds the entities, in input order, and the complete mark.
+        self.prewritten = False
         if settings.classify_kinds:
             # Loaded here, in the one writer, so a missing extra stops the run before any work.
             from pipeline.semantic.kinds import KindDecider
@@ -246,7 +249,8 @@ class _Batch:
         if self.kinds is not None:
             entities = self.kinds.relabel(entities, linked.mentions)
         try:
-            self.store.upsert_document(document, linked.mentions, entities, linked.relations)
+            write = self.store.finish_document if self.prewritten else self.store.upsert_document
+            write(document, linked.mentions, entities, linked.relations)
         except PipelineError as exc:
             return failure_of(document.source, exc, "store", document.id)
         return None
@@ -318,6 +322,7 @@ def _run(
         if queued is None:
             return  # nothing to compute: no cluster to join
         with RayEngine(settings, settings.workers) as engine:
+            batch.prewritten = engine.writes
             for outcome in engine.run(queued):
                 batch.write(outcome)
         report.workers = engine.peak_workers
