@@ -303,7 +303,10 @@ def ingest(
             _run(tasks, batch, settings, extractor)
         if report.ingested and extractor is None:
             # Cross-document resolution once, on the same engine's workers (issue 16).
-            resolve_store(store, settings)
+            try:
+                resolve_store(store, settings)
+            except PipelineError as exc:
+                report.notes.append(f"{exc}; resolution runs again on the next read")
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started

@@ -42,9 +42,7 @@ FORM, TOKEN, ACRONYM, EXPANSION = "x", "t", "a", "e"
 def name_keys(type_: str, name: str, kind: str | None) -> set[str]:
     """Return the token and acronym block keys a name gives an entity (its form keys apart)."""
     keys = {
-        f"{TOKEN}:{type_}:{t}"
-        for t in set(normalise(name).split()) - _STOP_TOKENS
-        if len(t) > 2
+        f"{TOKEN}:{type_}:{t}" for t in set(normalise(name).split()) - _STOP_TOKENS if len(t) > 2
     }
     if _is_acronym(name):
         keys.add(f"{ACRONYM}:{type_}:{name.replace('.', '')}")

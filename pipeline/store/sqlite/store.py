@@ -49,6 +49,11 @@ class SqliteStore(SearchQueries):
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
+            # A store that starts empty keys every entity as it is written: nothing to backfill.
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta SELECT 'blocks', '1' "
+                "WHERE NOT EXISTS (SELECT 1 FROM entities)"
+            )
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot use {self.path} as a moneytrail store ({exc}); pick another --store path"
