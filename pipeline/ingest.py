@@ -249,8 +249,11 @@ class _Batch:
         if self.kinds is not None:
             entities = self.kinds.relabel(entities, linked.mentions)
         try:
-            write = self.store.finish_document if self.prewritten else self.store.upsert_document
-            write(document, linked.mentions, entities, linked.relations)
+            if self.prewritten:
+                elastic: Any = self.store  # only Elasticsearch has workers write first
+                elastic.finish_document(document, linked.mentions, entities, linked.relations)
+            else:
+                self.store.upsert_document(document, linked.mentions, entities, linked.relations)
         except PipelineError as exc:
             return failure_of(document.source, exc, "store", document.id)
         return None

@@ -24,7 +24,7 @@ _opened: dict[str, Any] = {}
 
 def cluster_batch(location: str, keys: list[str]) -> list[BlockAnswer]:
     """Cluster a batch of blocks in a worker, with the store at `location` (opened once)."""
-    store = _opened.get(location)
+    store: Any = _opened.get(location)
     if store is None:
         from pipeline.store import open_store
 

@@ -308,7 +308,8 @@ class ElasticResolution:
         self, entity_ids: list[str], mention_ids: list[str]
     ) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
-        parts = [(p, []) for p in _chunks(entity_ids)] + [([], p) for p in _chunks(mention_ids)]
+        parts: list[tuple[list[str], list[str]]] = [(p, []) for p in _chunks(entity_ids)]
+        parts += [([], p) for p in _chunks(mention_ids)]
         for ents, ments in parts:
             query = touching_relations_query(ents, ments)
             for hit in self._scan("relations", query, [{"id": "asc"}], _REL_FIELDS):
