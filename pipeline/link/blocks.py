@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.extract.names import normalise
 from pipeline.link.resolve import (
     _STOP_TOKENS,
     MAX_BLOCK,
@@ -34,6 +33,7 @@ from pipeline.link.resolve import (
     _is_acronym,
     acronym,
     fragments_match,
+    normalise,
 )
 
 FORM, TOKEN, ACRONYM, EXPANSION = "x", "t", "a", "e"

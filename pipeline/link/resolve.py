@@ -13,12 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
 from pipeline.extract.geo import lookup
-from pipeline.extract.names import normalise
+from pipeline.extract.names import normalise as normalise_text
 from pipeline.resources import model_file
 
 # Only names of these types are resolved; wallets and countries are keyed exactly, and amounts
@@ -90,6 +90,13 @@ _LEGAL_WORDS = {
 }
 # A fragment's core must keep this many words, so "Kim" or "Park" alone joins nothing.
 MIN_CORE_WORDS = 2
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise(name: str) -> str:
+    """Return the name's comparison key (names.normalise), remembered: resolution compares
+    each name with many others, and normalising was most of its time."""
+    return normalise_text(name)
 
 
 @cache
