@@ -124,7 +124,9 @@ def cluster_block(key: str, rows: list[EntityRow]) -> BlockAnswer:
         elif acronyms and expansions:
             answer.pending = [(tuple(sorted(r.id for r in acronyms)), tuple(expansions))]
     joined = {i for pair in answer.exact + answer.joins for i in pair}
-    joined |= {i for acr, exp in answer.pending for i in acr + exp}
+    # A waiting acronym's expansions join only if exact-form blocks joined them all, and
+    # those blocks send their rows: only the acronyms' rows need to travel from here.
+    joined |= {i for acronyms, _ in answer.pending for i in acronyms}
     answer.rows = {r.id: r for r in rows if r.id in joined}
     return answer
 
