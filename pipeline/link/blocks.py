@@ -147,23 +147,21 @@ def _pairs(block: list[EntityRow]) -> list[tuple[str, str]]:
 def combine(answers: Iterable[BlockAnswer]) -> tuple[dict[str, str], dict[str, EntityRow]]:
     """Join the blocks' answers: return entity -> canonical for every entity joined to another
     (an entity missing from it is its own cluster), and the rows of those entities."""
-    exact = _Clusters(())
-    joins: list[tuple[str, str]] = []
+    exact, clusters = _Clusters(()), _Clusters(())
     pending: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     rows: dict[str, EntityRow] = {}
     for answer in answers:
         for a, b in answer.exact:
             exact.union(a, b)
-        joins += answer.joins + answer.exact
+        for a, b in answer.exact + answer.joins:
+            clusters.union(a, b)
         pending += answer.pending
         rows.update(answer.rows)
     # The second pass: an acronym joins when its expansions form one exact-form cluster.
     for acronyms, expansions in pending:
         if len({exact.find(e) for e in expansions}) == 1:
-            joins += [(expansions[0], a) for a in acronyms]
-    clusters = _Clusters(())
-    for a, b in joins:
-        clusters.union(a, b)
+            for a in acronyms:
+                clusters.union(expansions[0], a)
     groups: dict[str, list[EntityRow]] = {}
     for id_ in list(clusters.parent):
         groups.setdefault(clusters.find(id_), []).append(rows[id_])
