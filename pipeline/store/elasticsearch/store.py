@@ -331,11 +331,7 @@ class ElasticStore(ElasticEntities):
         complete. A crash or a rejected record in between leaves it incomplete, so
         has_document() says no and the next ingest redoes it, stale records included.
         """
-        stored, kept = maps.keep_linked(mentions, entities)
-        rels = list(relations or ())
-        found = self._get(document.id)
-        prior = found["_source"] if found.get("found") else None
-        actions = maps.document_actions(self.names, document, stored, kept, rels, prior)
+        stored, rels, found, prior, actions = self._prepare(document, mentions, entities, relations)
         children = maps.children(document, stored, rels)
         both = maps.children(document, stored, rels, prior)
         found = self._write_document(document, found, both, complete=False)
@@ -354,20 +350,28 @@ class ElasticStore(ElasticEntities):
         its stale ones: what a Ray actor writes with its own client. The entities and the
         complete mark follow from the driver, in input order (finish_document), so the first
         writer of an entity's name is the one a single writer would have been."""
-        stored, kept = maps.keep_linked(mentions, entities)
-        rels = list(relations or ())
-        found = self._get(document.id)
-        prior = found["_source"] if found.get("found") else None
-        entity_index = self.names["entities"]
-        actions = [
-            a
-            for a in maps.document_actions(self.names, document, stored, kept, rels, prior)
-            if a["_index"] != entity_index
-        ]
+        stored, rels, found, prior, every = self._prepare(document, mentions, entities, relations)
+        actions = [a for a in every if a["_index"] != self.names["entities"]]
         self._write_document(document, found, maps.children(document, stored, rels, prior), False)
         problems = self._bulk(actions, document.source)
         if problems:
             self._written(document, problems, len(actions))
+
+    def _prepare(
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None,
+    ) -> tuple[list[Mention], list[Relation], dict[str, Any], Any, list[dict[str, Any]]]:
+        """Return the linked mentions, the relations, the stored record (and its source) and
+        every bulk action that writes the document."""
+        stored, kept = maps.keep_linked(mentions, entities)
+        rels = list(relations or ())
+        found = self._get(document.id)
+        prior = found["_source"] if found.get("found") else None
+        actions = maps.document_actions(self.names, document, stored, kept, rels, prior)
+        return stored, rels, found, prior, actions
 
     def finish_document(
         self,
