@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.engines.resolution import resolve_store
 from pipeline.errors import ParseError, PipelineError
 from pipeline.parallel import Pool, run_inline
 from pipeline.parse import SUFFIXES
@@ -143,6 +144,9 @@ class _Batch:
         self.failed_digests: dict[str, Failure] = {}
         self.twins: dict[int, list[str]] = {}
         self.kinds: Any = None
+        # Set when the engine's workers wrote each document's records (Ray on Elasticsearch):
+        # this writer then adds the entities, in input order, and the complete mark.
+        self.prewritten = False
         if settings.classify_kinds:
             # Loaded here, in the one writer, so a missing extra stops the run before any work.
             from pipeline.semantic.kinds import KindDecider
@@ -245,7 +249,11 @@ class _Batch:
         if self.kinds is not None:
             entities = self.kinds.relabel(entities, linked.mentions)
         try:
-            self.store.upsert_document(document, linked.mentions, entities, linked.relations)
+            if self.prewritten:
+                elastic: Any = self.store  # only Elasticsearch has workers write first
+                elastic.finish_document(document, linked.mentions, entities, linked.relations)
+            else:
+                self.store.upsert_document(document, linked.mentions, entities, linked.relations)
         except PipelineError as exc:
             return failure_of(document.source, exc, "store", document.id)
         return None
@@ -296,6 +304,12 @@ def ingest(
         # Elasticsearch refreshes once at the end of the batch, not after every document.
         with batched_writes(store):
             _run(tasks, batch, settings, extractor)
+        if report.ingested and extractor is None:
+            # Cross-document resolution once, on the same engine's workers (issue 16).
+            try:
+                resolve_store(store, settings)
+            except PipelineError as exc:
+                report.notes.append(f"{exc}; resolution runs again on the next read")
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started
@@ -314,6 +328,7 @@ def _run(
         if queued is None:
             return  # nothing to compute: no cluster to join
         with RayEngine(settings, settings.workers) as engine:
+            batch.prewritten = engine.writes
             for outcome in engine.run(queued):
                 batch.write(outcome)
         report.workers = engine.peak_workers

@@ -29,10 +29,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.records import Failure
 from pipeline.settings import Settings
-from pipeline.workers import Outcome, Task, stamp
+from pipeline.workers import Outcome, Task, failure_of, stamp
 
 MISSING = (
     "the Ray engine needs the 'ray' extra: pip install 'moneytrail[ray]' "
@@ -58,7 +58,7 @@ def import_ray() -> Any:
 class DocumentWorker:
     """A Ray actor: a one-slot local Pool that keeps the model loaded between documents."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, writes: bool = False) -> None:
         import ray
 
         from pipeline.parallel import Pool
@@ -66,6 +66,8 @@ class DocumentWorker:
         self.pool = Pool(replace(settings, workers=1), 1)
         self.node = ray.get_runtime_context().get_node_id()
         self.scratch = Path(tempfile.mkdtemp(prefix="moneytrail-ray-"))
+        self.location = settings.store if writes else None
+        self.store: Any = None
 
     def where(self) -> str:
         """Return the id of the node this actor runs on."""
@@ -85,8 +87,28 @@ class DocumentWorker:
             if path is not None:
                 with contextlib.suppress(OSError):
                     path.unlink()
+        if self.location is not None:
+            outcome = self._write(outcome)
         restarts = self.pool.started_workers - self.pool.peak_workers
         return outcome, self.node, restarts
+
+    def _write(self, outcome: Outcome) -> Outcome:
+        """Bulk-write the document's records with this actor's own client; send back the
+        outcome without the text (the driver writes the entities and the complete mark)."""
+        document, linked = outcome.document, outcome.linked
+        if outcome.failure is not None or document is None or linked is None:
+            return outcome
+        try:
+            if self.store is None:
+                from pipeline.store import open_store
+
+                self.store = open_store(self.location or "")
+                # The driver refreshes once at the end of the batch.
+                self.store.refresh_per_document = False
+            self.store.write_records(document, linked.mentions, linked.entities, linked.relations)
+        except PipelineError as exc:
+            return replace(outcome, failure=failure_of(outcome.source, exc, "store", document.id))
+        return replace(outcome, document=replace(document, text=""))
 
     def shutdown(self) -> None:
         """Stop the slot's process."""
@@ -102,30 +124,12 @@ class RayEngine:
         self.ray = import_ray()
         _notices_to_stderr()
         self.settings = settings
-        self._owns_ray = False
-        if not self.ray.is_initialized():
-            address = settings.ray_address or "local"
-            if settings.ray_address:
-                _reachable(settings.ray_address)
-            try:
-                self.ray.init(
-                    address=address,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    configure_logging=False,
-                    # The driver's own directory is this checkout; workers import the package
-                    # from the same path on a one-machine cluster, or their install elsewhere.
-                    runtime_env={"env_vars": _worker_env()},
-                )
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(
-                    f"cannot join the Ray cluster at {address} ({exc}); check the address "
-                    "(and RAY_AUTH_MODE=token where the cluster uses token authentication), "
-                    "or leave out --address for a local cluster"
-                ) from exc
-            self._owns_ray = True
+        self._owns_ray = _join(self.ray, settings)
         cpus = int(self.ray.cluster_resources().get("CPU", 1))
         self.size = max(size if size else cpus, 1)
+        # On Elasticsearch every actor writes its documents' records itself (several bulk
+        # writers); on SQLite the driver stays the one writer.
+        self.writes = settings.store.startswith(("http://", "https://"))
         self.actor_class = self.ray.remote(num_cpus=1, max_restarts=0)(DocumentWorker)
         self.actors: list[Any] = []
         self.booting: dict[Any, Any] = {}
@@ -148,7 +152,7 @@ class RayEngine:
 
     def _spawn(self) -> Any:
         """Start an actor; it takes tasks once it answers, so one no node can host holds none."""
-        actor = self.actor_class.remote(self.settings)
+        actor = self.actor_class.remote(self.settings, self.writes)
         self.booting[actor.where.remote()] = actor
         self.started_workers += 1
         return actor
@@ -298,6 +302,46 @@ class RayEngine:
         )
 
 
+def _join(ray: Any, settings: Settings) -> bool:
+    """Join the cluster the settings name, or start a local one; say if this call started it."""
+    if ray.is_initialized():
+        return False
+    address = settings.ray_address or "local"
+    if settings.ray_address:
+        _reachable(settings.ray_address)
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            # The driver's own directory is this checkout; workers import the package
+            # from the same path on a one-machine cluster, or their install elsewhere.
+            runtime_env={"env_vars": _worker_env()},
+        )
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot join the Ray cluster at {address} ({exc}); check the address "
+            "(and RAY_AUTH_MODE=token where the cluster uses token authentication), "
+            "or leave out --address for a local cluster"
+        ) from exc
+    return True
+
+
+@contextlib.contextmanager
+def connect(settings: Settings) -> Iterator[Any]:
+    """Yield ray joined to the settings' cluster; leave a local cluster this started."""
+    ray = import_ray()
+    _notices_to_stderr()
+    owns = _join(ray, settings)
+    try:
+        yield ray
+    finally:
+        if owns:
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+
+
 def _notices_to_stderr() -> None:
     """Send the cluster notices Ray prints on the driver to stderr; stdout carries --json."""
     import importlib
@@ -350,4 +394,6 @@ def _worker_env() -> dict[str, str]:
     env = {"PYTHONPATH": path}
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = os.environ.get(name, "1")
+    # Actors that write to Elasticsearch open their own client with the driver's settings.
+    env.update({k: v for k, v in os.environ.items() if k.startswith("MONEYTRAIL_ES_")})
     return env

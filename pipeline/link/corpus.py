@@ -8,6 +8,7 @@ from typing import Protocol
 
 from pipeline.extract.names import normalise
 from pipeline.ids import stable_id
+from pipeline.link.blocks import BlockSource, Runner, clusters_by_blocks
 from pipeline.link.resolve import EntityRow, _Clusters, cluster
 
 
@@ -29,11 +30,11 @@ class Resolution:
     names: dict[str, str] = field(default_factory=dict)
 
 
-class ResolvableStore(Protocol):
+class ResolvableStore(BlockSource, Protocol):
     """The store calls relinking needs."""
 
-    def entity_rows(self) -> list[EntityRow]:
-        """Return every actor and casino entity with its aliases and mention count."""
+    def rows_by_id(self, ids: list[str]) -> list[EntityRow]:
+        """Return the actor and casino entities among these ids that have mentions."""
         ...
 
     def judgements(self) -> list[Judgement]:
@@ -49,16 +50,37 @@ class ResolvableStore(Protocol):
         ...
 
 
+class ScannableStore(Protocol):
+    """What resolution by a full scan reads."""
+
+    def entity_rows(self) -> list[EntityRow]:
+        """Return every actor and casino entity with its aliases and mention count."""
+        ...
+
+    def judgements(self) -> list[Judgement]:
+        """Return the analyst's judgements, oldest first."""
+        ...
+
+    def mention_texts(self, entity_ids: list[str]) -> list[tuple[str, str, str]]:
+        """Return (mention id, entity id, text) for the mentions of these entities."""
+        ...
+
+
 def resolve(
     rows: list[EntityRow],
     judgements: list[Judgement],
     mention_texts: dict[str, list[tuple[str, str]]] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> Resolution:
-    """Cluster entities, then apply merges, splits and renames in the order they were made."""
-    mapping = cluster(rows)
+    """Cluster entities, then apply merges, splits and renames in the order they were made.
+
+    With `mapping` (the clusters by blocks, which leave out single entities) the rows may be
+    a part of the corpus closed under clusters: every entity of a cluster or a judgement.
+    """
+    found = cluster(rows) if mapping is None else {r.id: mapping.get(r.id, r.id) for r in rows}
     by_id = {r.id: r for r in rows}
-    clusters = _Clusters(mapping)
-    for member, canonical in mapping.items():
+    clusters = _Clusters(found)
+    for member, canonical in found.items():
         clusters.union(member, canonical)
     for j in judgements:
         if j.action == "merge" and j.subject in by_id:
@@ -120,15 +142,31 @@ def _split(
         resolution.names[new_id] = sorted(judgement.args, key=len)[-1]
 
 
-def relink(store: ResolvableStore) -> Resolution:
-    """Recompute the corpus's clusters and write them; judgements survive every re-run."""
-    rows = store.entity_rows()
+def relink(store: ResolvableStore, runner: Runner | None = None) -> Resolution:
+    """Recompute the corpus's clusters block by block and write them; judgements survive
+    every re-run. Only the entities joined to another, or named by a judgement, are read
+    whole; `runner` says where the blocks are clustered (here by default)."""
+    mapping, rows = clusters_by_blocks(store, runner)
     judgements = store.judgements()
-    splits = [j for j in judgements if j.action == "split"]
+    named = {j.subject for j in judgements if j.action in ("merge", "split")}
+    named |= {i for j in judgements if j.action == "merge" for i in j.args}
+    rows.update({r.id: r for r in store.rows_by_id(sorted(named - rows.keys()))})
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    if splits:
-        for mention_id, entity_id, text in store.mention_texts([r.id for r in rows]):
+    if any(j.action == "split" for j in judgements):
+        for mention_id, entity_id, text in store.mention_texts(sorted(rows)):
             texts[entity_id].append((mention_id, text))
-    resolution = resolve(rows, judgements, texts)
+    resolution = resolve(sorted(rows.values(), key=lambda r: r.id), judgements, texts, mapping)
     store.write_resolution(resolution)
     return resolution
+
+
+def relink_by_scan(store: ScannableStore) -> Resolution:
+    """Resolve as before blocks: read every entity, cluster them all here (the baseline the
+    equality tests and bench/resolution_scale.py compare against)."""
+    rows = store.entity_rows()
+    judgements = store.judgements()
+    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if any(j.action == "split" for j in judgements):
+        for mention_id, entity_id, text in store.mention_texts([r.id for r in rows]):
+            texts[entity_id].append((mention_id, text))
+    return resolve(rows, judgements, texts)

@@ -13,12 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
 from pipeline.extract.geo import lookup
-from pipeline.extract.names import normalise
+from pipeline.extract.names import normalise as normalise_text
 from pipeline.resources import model_file
 
 # Only names of these types are resolved; wallets and countries are keyed exactly, and amounts
@@ -92,6 +92,13 @@ _LEGAL_WORDS = {
 MIN_CORE_WORDS = 2
 
 
+@lru_cache(maxsize=1 << 16)
+def normalise(name: str) -> str:
+    """Return the name's comparison key (names.normalise), remembered: resolution compares
+    each name with many others, and normalising was most of its time."""
+    return normalise_text(name)
+
+
 @cache
 def _places() -> frozenset[str]:
     data = json.loads(model_file("places.json").read_text(encoding="utf-8"))
@@ -159,7 +166,8 @@ class _Clusters:
         self.parent = {i: i for i in ids}
 
     def find(self, item: str) -> str:
-        root = item
+        # An id seen for the first time is its own cluster (blocks meet ids as they come).
+        root = self.parent.setdefault(item, item)
         while self.parent[root] != root:
             root = self.parent[root]
         while self.parent[item] != root:

@@ -272,7 +272,14 @@ def test_entity_is_created_or_gains_aliases_by_script() -> None:
     assert action["upsert"]["aliases"] == ["APT38", "Lazarus Group"]
     assert action["upsert"]["alias_norms"] == ["apt38", "lazarus group"]
     params = action["script"]["params"]
-    assert params == {"aliases": ["APT38", "Lazarus Group"], "norms": ["apt38", "lazarus group"]}
+    assert params == {
+        "aliases": ["APT38", "Lazarus Group"],
+        "norms": ["apt38", "lazarus group"],
+        # Block keys of the names, for either stored kind: a person's one-word forms join none.
+        "forms": ["x:actor:apt38", "x:actor:lazarus group"],
+        "person_forms": ["x:actor:lazarus group"],
+    }
+    assert "t:actor:lazarus" in action["upsert"]["blocks"]
     assert "params.aliases" in action["script"]["source"] and "ctx.op = 'noop'" in maps.ALIAS_UNION
 
 
@@ -712,7 +719,19 @@ _REQUESTS = {
         {"ac-2", "ac-1"}, {"s": "a", "p": "b", "o": "c"}
     ),
     "moved elsewhere": lambda: {"query": _ent().moved_elsewhere_query("ac-1")},
+    "resolution blocks": lambda: _res().blocks_request({"key": "t:actor:lazarus"}),
+    "block members": lambda: {"query": _res().members_query(["t:actor:lazarus"])},
+    "block counts": lambda: _res().counts_request(["ac-1", "ac-2"]),
+    "unkeyed entities": lambda: {"query": _res().unkeyed_query()},
+    "stale mentions": lambda: {"query": _res().stale_mentions_query({"ac-1": ["ac-1", "ac-2"]})},
+    "touching relations": lambda: {"query": _res().touching_relations_query(["ac-1"], ["m-1"])},
 }
+
+
+def _res() -> ModuleType:
+    import importlib
+
+    return importlib.import_module("pipeline.store.elasticsearch.resolution")
 
 
 @pytest.mark.parametrize("name", sorted(_REQUESTS))
@@ -1070,7 +1089,8 @@ def test_the_store_has_the_entity_surface_the_cli_and_judges_use(
 
     for name in ("ensure_resolved", "entity_rows", "judgements", "add_judgement",
                  "mention_texts", "write_resolution", "canonical_of", "find_entities",
-                 "entity_page", "entity_relations", "brief", "neighbours"):  # fmt: skip
+                 "entity_page", "entity_relations", "brief", "neighbours",
+                 "resolution_blocks", "block_rows", "rows_by_id"):  # fmt: skip
         mine = inspect.signature(getattr(elastic.ElasticStore, name))
         theirs = inspect.signature(getattr(EntityQueries, name))
         assert list(mine.parameters) == list(theirs.parameters), name

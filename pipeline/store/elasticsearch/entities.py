@@ -20,16 +20,17 @@ written with if_seq_no), so the next read resolves again.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
 from elasticsearch import exceptions as es
 
-from pipeline.errors import StoreError
 from pipeline.extract.names import normalise
+from pipeline.link.blocks import Runner
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
+from pipeline.store.elasticsearch.resolution import ElasticResolution
 from pipeline.store.sqlite.entities import group_relations
 
 STATE_ID = "state"
@@ -157,7 +158,7 @@ def neighbours_request(
 
 
 # --- resolution written back: pure ----------------------------------------------------------
-def _update(index: str, id_: str, doc: dict[str, Any]) -> dict[str, Any]:
+def update(index: str, id_: str, doc: dict[str, Any]) -> dict[str, Any]:
     return {"_op_type": "update", "_index": index, "_id": id_, "doc": doc, "retry_on_conflict": 3}
 
 
@@ -167,7 +168,7 @@ def entity_update(index: str, src: Mapping[str, Any], res: Resolution) -> dict[s
     wanted = canonical if canonical != src["id"] else None
     if src.get("canonical_id") == wanted:
         return None
-    return _update(index, src["id"], {"canonical_id": wanted})
+    return update(index, src["id"], {"canonical_id": wanted})
 
 
 def mention_update(index: str, src: Mapping[str, Any], res: Resolution) -> dict[str, Any] | None:
@@ -177,7 +178,7 @@ def mention_update(index: str, src: Mapping[str, Any], res: Resolution) -> dict[
     wanted = res.mentions[src["id"]] if moved else res.canonical.get(entity, entity)
     if src.get("canonical_id") == wanted and bool(src.get("moved")) == moved:
         return None
-    return _update(index, src["id"], {"canonical_id": wanted, "moved": moved})
+    return update(index, src["id"], {"canonical_id": wanted, "moved": moved})
 
 
 def relation_ends(src: Mapping[str, Any], res: Resolution) -> tuple[str, str]:
@@ -196,7 +197,7 @@ def relation_update(index: str, src: Mapping[str, Any], res: Resolution) -> dict
     subject, obj = relation_ends(src, res)
     if src.get("subject_canonical") == subject and src.get("object_canonical") == obj:
         return None
-    return _update(index, src["id"], {"subject_canonical": subject, "object_canonical": obj})
+    return update(index, src["id"], {"subject_canonical": subject, "object_canonical": obj})
 
 
 def state_source(
@@ -222,7 +223,7 @@ def is_gone(problem: str) -> bool:
     return problem.startswith("update ") and ": 404 " in problem
 
 
-class ElasticEntities:
+class ElasticEntities(ElasticResolution):
     """Mixed into ElasticStore: the embedded store's entity queries, answered by the cluster."""
 
     names: dict[str, str]
@@ -236,31 +237,6 @@ class ElasticEntities:
 
     # The ElasticStore methods this mixin uses (elastic.py).
     def _errors(self, doing: str, subject: str | None = None) -> AbstractContextManager[None]:
-        raise NotImplementedError
-
-    def _scan(
-        self,
-        name: str,
-        query: dict[str, Any],
-        sort: list[dict[str, str]],
-        includes: list[str] | None = None,
-        excludes: list[str] | None = None,
-        size: int = 1000,
-    ) -> Generator[dict[str, Any], None, None]:
-        raise NotImplementedError
-
-    def _search(self, name: str, doing: str, text: str | None = None, **body: Any) -> Any:
-        raise NotImplementedError
-
-    def _mget(
-        self, name: str, ids: list[str], includes: list[str] | None = None
-    ) -> dict[str, dict[str, Any]]:
-        raise NotImplementedError
-
-    def _bulk(self, actions: list[dict[str, Any]], subject: str) -> list[str]:
-        raise NotImplementedError
-
-    def _refresh(self, *names: str) -> None:
         raise NotImplementedError
 
     # --- the resolution state -----------------------------------------------------------
@@ -296,7 +272,7 @@ class ElasticEntities:
         self._canon = None
         self._seen = None
 
-    def ensure_resolved(self) -> None:
+    def ensure_resolved(self, runner: Runner | None = None) -> None:
         """Resolve the corpus again if documents or judgements changed since the last time."""
         state = self._state()
         source = state.get("_source") or {}
@@ -310,7 +286,7 @@ class ElasticEntities:
         )
         self._guard = {**guard, "generation": int(source.get("generation") or 0)}
         try:
-            relink(self)
+            relink(self, runner)
         finally:
             self._guard = None
 
@@ -372,17 +348,6 @@ class ElasticEntities:
             )
         self._mark_unresolved()
 
-    def mention_texts(self, entity_ids: list[str]) -> list[tuple[str, str, str]]:
-        """Return (mention id, entity id, text) for the mentions of these entities."""
-        wanted = set(entity_ids)
-        fields = ["id", "entity_id", "text"]
-        hits = self._scan("mentions", resolved_mentions_query(), [{"id": "asc"}], fields)
-        return [
-            (h["_source"]["id"], h["_source"]["entity_id"], h["_source"]["text"])
-            for h in hits
-            if h["_source"]["entity_id"] in wanted
-        ]
-
     def write_resolution(self, resolution: Resolution) -> None:
         """Write canonical ids where they changed, then mark the state resolved unless an
         ingest or a judgement came in meanwhile."""
@@ -395,24 +360,7 @@ class ElasticEntities:
                 else {"op_type": "create"}
             )
             guard["generation"] = int((state.get("_source") or {}).get("generation") or 0)
-        actions: list[dict[str, Any] | None] = []
-        query = {"terms": {"type": list(RESOLVED_TYPES)}}
-        for hit in self._scan("entities", query, [{"id": "asc"}], ["id", "canonical_id"]):
-            actions.append(entity_update(self.names["entities"], hit["_source"], resolution))
-        fields = ["id", "entity_id", "canonical_id", "moved"]
-        for hit in self._scan("mentions", resolved_mentions_query(), [{"id": "asc"}], fields):
-            actions.append(mention_update(self.names["mentions"], hit["_source"], resolution))
-        for hit in self._scan("relations", {"match_all": {}}, [{"id": "asc"}], _REL_FIELDS):
-            actions.append(relation_update(self.names["relations"], hit["_source"], resolution))
-        changed = [a for a in actions if a is not None]
-        problems = [p for p in self._bulk(changed, "resolution") if not is_gone(p)]
-        if problems:
-            raise StoreError(
-                f"Elasticsearch rejected {len(problems)} of {len(changed)} resolved ids "
-                f"({problems[0]}); the next command resolves again"
-            )
-        if changed:
-            self._refresh("entities", "mentions", "relations")
+        self.write_changes(resolution)
         generation = guard.pop("generation")
         body = state_source(resolution.names, generation, True, _now())
         index = self.names["resolution"]

@@ -12,13 +12,16 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.extract.names import normalise
+from pipeline.link.blocks import blocking_keys, form_keys
+from pipeline.link.resolve import RESOLVED_TYPES
 from pipeline.records import Document, Entity, Failure, Mention, Relation
 from pipeline.store.base import text_and_pages
 
 # Bump when a mapping changes: new indices get the next suffix. Version 2 added the resolved
 # (canonical) ids of mentions, entities and relations and the `resolution` index; an older
 # index gains those fields in place, since adding fields is a compatible mapping change.
-MAPPING_VERSION = 2
+# Version 3 added each entity's resolution block keys (`blocks`).
+MAPPING_VERSION = 3
 INDICES = (
     "documents",
     "pages",
@@ -136,6 +139,9 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "attributes": _OPAQUE,
         # The cluster an entity was resolved into; absent while it is its own canonical one.
         "canonical_id": _KEYWORD,
+        # Resolution block keys (pipeline/link/blocks.py), from the first name and kind and
+        # every alias: the blocks are listed by aggregating this field.
+        "blocks": _KEYWORD,
     },
     "relations": {
         "id": _KEYWORD,
@@ -356,14 +362,17 @@ def entity_source(entity: Entity) -> dict[str, Any]:
     """Return the entity document: its names exact, normalised and as text."""
     names = {entity.name, *entity.aliases}
     kind = entity.attributes.get("kind")
+    kind = kind if isinstance(kind, str) else None
+    resolved = entity.type in RESOLVED_TYPES
     return {
         "id": entity.id,
         "type": entity.type,
         "name": entity.name,
         "aliases": sorted(names),
         "alias_norms": sorted({normalise(n) for n in names}),
-        "kind": kind if isinstance(kind, str) else None,
+        "kind": kind,
         "attributes": entity.attributes,
+        "blocks": blocking_keys(entity.type, entity.name, kind, names) if resolved else [],
     }
 
 
@@ -375,8 +384,22 @@ ALIAS_UNION = (
     "{ ctx._source.aliases.add(a); changed = true; } } "
     "for (def n : params.norms) { if (!ctx._source.alias_norms.contains(n)) "
     "{ ctx._source.alias_norms.add(n); changed = true; } } "
+    "def forms = ctx._source.kind == 'person' ? params.person_forms : params.forms; "
+    "if (ctx._source.blocks == null) { ctx._source.blocks = []; } "
+    "for (def k : forms) { if (!ctx._source.blocks.contains(k)) "
+    "{ ctx._source.blocks.add(k); changed = true; } } "
     "if (!changed) { ctx.op = 'noop'; }"
 )
+
+
+def alias_block_params(type_: str, names: list[str]) -> dict[str, list[str]]:
+    """Return the exact-form block keys of a document's names for either stored kind."""
+    if type_ not in RESOLVED_TYPES:
+        return {"forms": [], "person_forms": []}
+    return {
+        "forms": sorted(form_keys(type_, None, names)),
+        "person_forms": sorted(form_keys(type_, "person", names)),
+    }
 
 
 def entity_action(entity: Entity, index: str) -> dict[str, Any]:
@@ -390,7 +413,12 @@ def entity_action(entity: Entity, index: str) -> dict[str, Any]:
         "script": {
             "source": ALIAS_UNION,
             "lang": "painless",
-            "params": {"aliases": body["aliases"], "norms": body["alias_norms"]},
+            "params": {
+                "aliases": body["aliases"],
+                "norms": body["alias_norms"],
+                # The stored kind (the first document's) decides which forms key the entity.
+                **alias_block_params(entity.type, body["aliases"]),
+            },
         },
         "upsert": body,
     }

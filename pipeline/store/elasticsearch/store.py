@@ -331,16 +331,69 @@ class ElasticStore(ElasticEntities):
         complete. A crash or a rejected record in between leaves it incomplete, so
         has_document() says no and the next ingest redoes it, stale records included.
         """
-        stored, kept = maps.keep_linked(mentions, entities)
-        rels = list(relations or ())
-        found = self._get(document.id)
-        prior = found["_source"] if found.get("found") else None
-        actions = maps.document_actions(self.names, document, stored, kept, rels, prior)
+        stored, rels, found, prior, actions = self._prepare(document, mentions, entities, relations)
         children = maps.children(document, stored, rels)
         both = maps.children(document, stored, rels, prior)
         found = self._write_document(document, found, both, complete=False)
         problems = self._bulk(actions, document.source)
         self._write_document(document, found, both if problems else children, not problems)
+        self._written(document, problems, len(actions))
+
+    def write_records(
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None = None,
+    ) -> None:
+        """Write a document's record (incomplete), pages, mentions and relations, and delete
+        its stale ones: what a Ray actor writes with its own client. The entities and the
+        complete mark follow from the driver, in input order (finish_document), so the first
+        writer of an entity's name is the one a single writer would have been."""
+        stored, rels, found, prior, every = self._prepare(document, mentions, entities, relations)
+        actions = [a for a in every if a["_index"] != self.names["entities"]]
+        self._write_document(document, found, maps.children(document, stored, rels, prior), False)
+        problems = self._bulk(actions, document.source)
+        if problems:
+            self._written(document, problems, len(actions))
+
+    def _prepare(
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None,
+    ) -> tuple[list[Mention], list[Relation], dict[str, Any], Any, list[dict[str, Any]]]:
+        """Return the linked mentions, the relations, the stored record (and its source) and
+        every bulk action that writes the document."""
+        stored, kept = maps.keep_linked(mentions, entities)
+        rels = list(relations or ())
+        found = self._get(document.id)
+        prior = found["_source"] if found.get("found") else None
+        actions = maps.document_actions(self.names, document, stored, kept, rels, prior)
+        return stored, rels, found, prior, actions
+
+    def finish_document(
+        self,
+        document: Document,
+        mentions: list[Mention],
+        entities: list[Entity],
+        relations: list[Relation] | None = None,
+    ) -> None:
+        """Write the entities of a document a worker wrote, then mark it complete."""
+        stored, kept = maps.keep_linked(mentions, entities)
+        actions = [maps.entity_action(e, self.names["entities"]) for e in kept]
+        problems = self._bulk(actions, document.source)
+        found = self._get(document.id)
+        if problems or not found.get("found"):
+            problems = problems or ["the document record is missing"]
+        else:
+            children = maps.children(document, stored, list(relations or ()))
+            self._write_document(document, found, children, True)
+        self._written(document, problems, len(actions))
+
+    def _written(self, document: Document, problems: list[str], sent: int) -> None:
+        """Refresh or mark resolution stale after a document; raise if records were refused."""
         if self.refresh_per_document:
             self.flush()
         else:
@@ -351,7 +404,7 @@ class ElasticStore(ElasticEntities):
             raise StoreError(
                 self._redact(
                     f"{document.source}: Elasticsearch rejected {len(problems)} of "
-                    f"{len(actions)} records ({problems[0]}); the rest is stored and the next "
+                    f"{sent} records ({problems[0]}); the rest is stored and the next "
                     "ingest retries this document"
                 )
             )

@@ -6,15 +6,19 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.extract.names import normalise
+from pipeline.link.blocks import Runner, blocking_keys, wanted
 from pipeline.link.corpus import Judgement, Resolution, relink
 from pipeline.link.resolve import RESOLVED_TYPES, EntityRow
+from pipeline.records import Entity
 
 EVIDENCE_PER_RELATION = 5
+# Blocks listed per query while resolution pages through them.
+BLOCK_PAGE = 2000
 # What an entity id or its prefix looks like: a type tag, a dash and hex digits.
 ID_PREFIX = re.compile(r"[a-z]{2}-[0-9a-f]{2,}")
 
@@ -58,6 +62,15 @@ def group_relations(
     )
 
 
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for at in range(0, len(items), size):
+        yield items[at : at + size]
+
+
+def _marks(items: list[str]) -> str:
+    return ",".join("?" * len(items))
+
+
 class EntityQueries:
     """Mixed into SqliteStore: everything that reads or writes resolved entities."""
 
@@ -68,25 +81,116 @@ class EntityQueries:
         """Note that entities changed, so the next read re-links the corpus."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('resolved', '0')")
 
-    def ensure_resolved(self) -> None:
+    def ensure_resolved(self, runner: Runner | None = None) -> None:
         """Re-link the corpus if documents or judgements changed since the last time."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'resolved'").fetchone()
         if row is not None and row[0] == "0":
-            relink(self)
+            self._backfill_block_keys()
+            relink(self, runner)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('resolved', '1')")
+
+    # --- block keys ---------------------------------------------------------------------
+    def store_block_keys(self, entity: Entity, created: bool) -> None:
+        """Add the block keys an entity's names give it, from its stored name and kind (the
+        first document's) and every alias stored so far: keys only ever grow, as aliases do."""
+        if entity.type not in RESOLVED_TYPES:
+            return
+        name, kind = entity.name, entity.attributes.get("kind")
+        if not created:
+            stored = self.db.execute(
+                "SELECT name, kind FROM entities WHERE id = ?", (entity.id,)
+            ).fetchone()
+            name, kind = stored[0], stored[1]
+        keys = blocking_keys(entity.type, name, kind, (entity.name, *entity.aliases))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO entity_blocks VALUES (?,?)", [(k, entity.id) for k in keys]
+        )
+
+    def _backfill_block_keys(self) -> None:
+        """Give the entities of a store written before block keys existed their keys, once."""
+        if self.db.execute("SELECT 1 FROM meta WHERE key = 'blocks'").fetchone():
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            aliases: dict[str, list[str]] = defaultdict(list)
+            for r in self.db.execute("SELECT entity_id, alias FROM entity_aliases"):
+                aliases[r[0]].append(r[1])
+            marks = ",".join("?" * len(RESOLVED_TYPES))
+            for r in self.db.execute(
+                f"SELECT id, type, name, kind FROM entities WHERE type IN ({marks})",
+                RESOLVED_TYPES,
+            ).fetchall():
+                keys = blocking_keys(r[1], r[2], r[3], aliases[r[0]])
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO entity_blocks VALUES (?,?)", [(k, r[0]) for k in keys]
+                )
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('blocks', '1')")
+        except sqlite3.Error:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def resolution_blocks(self) -> Iterator[list[tuple[str, int]]]:
+        """Yield pages of the blocks worth clustering, counted over entities with mentions.
+
+        The primary key (key, entity_id) streams the GROUP BY in key order, so each page
+        reads only its own keys."""
+        after = ""
+        while True:
+            page = self.db.execute(
+                "SELECT key, count(*) FROM entity_blocks b WHERE key > ? AND EXISTS "
+                "(SELECT 1 FROM mentions m WHERE m.entity_id = b.entity_id) "
+                "GROUP BY key ORDER BY key LIMIT ?",
+                (after, BLOCK_PAGE),
+            ).fetchall()
+            if not page:
+                return
+            yield [(r[0], r[1]) for r in page if wanted(r[0], r[1], exact=True)]
+            after = page[-1][0]
+
+    def block_rows(self, keys: list[str]) -> dict[str, list[EntityRow]]:
+        """Return the rows (entities with mentions) stored under each key."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for part in _chunks(keys):
+            for r in self.db.execute(
+                f"SELECT key, entity_id FROM entity_blocks WHERE key IN ({_marks(part)})", part
+            ):
+                members[r[0]].append(r[1])
+        rows = {r.id: r for r in self.rows_by_id(sorted({i for v in members.values() for i in v}))}
+        return {k: [rows[i] for i in ids if i in rows] for k, ids in members.items()}
+
+    def rows_by_id(self, ids: list[str]) -> list[EntityRow]:
+        """Return the actor and casino entities among these ids that have mentions."""
+        found: list[EntityRow] = []
+        for part in _chunks(ids):
+            found += self._entity_rows(f"AND e.id IN ({_marks(part)})", part)
+        return found
 
     def entity_rows(self) -> list[EntityRow]:
         """Return every actor and casino entity with its aliases and mention count."""
-        aliases: dict[str, list[str]] = defaultdict(list)
-        for r in self.db.execute("SELECT entity_id, alias FROM entity_aliases"):
-            aliases[r[0]].append(r[1])
+        return self._entity_rows("", [])
+
+    def _entity_rows(self, where: str, params: list[str]) -> list[EntityRow]:
         marks = ",".join("?" * len(RESOLVED_TYPES))
         rows = self.db.execute(
             "SELECT e.id, e.type, e.name, e.kind, count(m.id) AS n, "
             "max(m.key LIKE 'gz:%') AS gz FROM entities e JOIN mentions m ON m.entity_id = e.id "
-            f"WHERE e.type IN ({marks}) GROUP BY e.id",
-            RESOLVED_TYPES,
+            f"WHERE e.type IN ({marks}) {where} GROUP BY e.id",
+            [*RESOLVED_TYPES, *params],
         ).fetchall()
+        aliases: dict[str, list[str]] = defaultdict(list)
+        if where:
+            ids = [r["id"] for r in rows]
+            for part in _chunks(ids):
+                for a in self.db.execute(
+                    "SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN "
+                    f"({_marks(part)})",
+                    part,
+                ):
+                    aliases[a[0]].append(a[1])
+        else:
+            for a in self.db.execute("SELECT entity_id, alias FROM entity_aliases"):
+                aliases[a[0]].append(a[1])
         return [
             EntityRow(
                 r["id"],
@@ -122,14 +226,16 @@ class EntityQueries:
 
     def mention_texts(self, entity_ids: list[str]) -> list[tuple[str, str, str]]:
         """Return (mention id, entity id, text) for the mentions of these entities."""
-        wanted = set(entity_ids)
-        return [
-            (r[0], r[1], r[2])
-            for r in self.db.execute(
-                "SELECT id, entity_id, text FROM mentions WHERE entity_id IS NOT NULL"
-            )
-            if r[1] in wanted
-        ]
+        found: list[tuple[str, str, str]] = []
+        for part in _chunks(entity_ids):
+            found += [
+                (r[0], r[1], r[2])
+                for r in self.db.execute(
+                    f"SELECT id, entity_id, text FROM mentions WHERE entity_id IN ({_marks(part)})",
+                    part,
+                )
+            ]
+        return found
 
     def write_resolution(self, resolution: Resolution) -> None:
         """Replace the derived resolution tables in one transaction."""

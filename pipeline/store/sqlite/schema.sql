@@ -74,6 +74,10 @@ CREATE TABLE IF NOT EXISTS mention_canon (mention_id TEXT PRIMARY KEY, canonical
 CREATE INDEX IF NOT EXISTS mention_canon_canonical ON mention_canon(canonical_id);
 CREATE TABLE IF NOT EXISTS entity_names (canonical_id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS entity_names_lower ON entity_names(lower(name));
+-- Each actor's and casino's resolution block keys (pipeline/link/blocks.py), written with it.
+CREATE TABLE IF NOT EXISTS entity_blocks (
+    key TEXT NOT NULL, entity_id TEXT NOT NULL, PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS judgments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, subject TEXT NOT NULL,
     args TEXT NOT NULL, time TEXT NOT NULL

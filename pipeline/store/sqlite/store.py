@@ -49,6 +49,11 @@ class SqliteStore(SearchQueries):
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
+            # A store that starts empty keys every entity as it is written: nothing to backfill.
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta SELECT 'blocks', '1' "
+                "WHERE NOT EXISTS (SELECT 1 FROM entities)"
+            )
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot use {self.path} as a moneytrail store ({exc}); pick another --store path"
@@ -161,7 +166,7 @@ class SqliteStore(SearchQueries):
             raise StoreError(f"could not write {document.source} to {self.path} ({exc})") from exc
 
     def _upsert_entity(self, entity: Entity) -> None:
-        self.db.execute(
+        created = self.db.execute(
             "INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
             (
                 entity.id,
@@ -175,6 +180,7 @@ class SqliteStore(SearchQueries):
             "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
             [(entity.id, alias, normalise(alias)) for alias in (entity.name, *entity.aliases)],
         )
+        self.store_block_keys(entity, created.rowcount == 1)
 
     def _transaction(self) -> sqlite3.Connection:
         self.db.execute("BEGIN IMMEDIATE")
