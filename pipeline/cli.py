@@ -893,6 +893,8 @@ def _evaluate_relations(folder: str, shared: str, errors: bool, as_json: bool) -
             f"{kinds['found']} gold actors found; {kinds['gold']} annotated)",
             highlight=False,
         )
+        for note in data.get("skipped_documents", []):
+            out.print(f"{split}: {escape(note)}", highlight=False)
         if errors:
             for row in data["predicates"].values():
                 for miss in row["false_negatives"]:

@@ -3,6 +3,10 @@
 The set stores no document text: each judged pair names its PDF (file name and sha256) and
 the character offsets of its sentence, subject and object in the text moneytrail's parser
 gives. The PDFs are read in place from the shared data folders at run time.
+
+A scanned PDF has text only through OCR. Its entry in documents.json says `"ocr": true` and
+gives `text_sha256`, the sha256 of the OCR text the annotations point into; another Tesseract
+can read other text, so a document whose OCR text differs is left out with a note.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class Outcome:
     junk_gold: int = 0
     junk_kept: int = 0
     kind_errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def score(self, predicate: str) -> Score:
         """Return the score of a predicate, created on first use."""
@@ -119,6 +124,8 @@ class Outcome:
         }
         if errors:
             out["kinds"]["errors"] = self.kind_errors
+        if self.skipped:
+            out["skipped_documents"] = self.skipped
         return out
 
 
@@ -282,11 +289,36 @@ def score(
     return outcomes
 
 
+def ocr_text_note(name: str, doc: dict[str, Any], document: Document) -> str | None:
+    """Say why a scanned document's OCR text is not the one it was annotated on, or None."""
+    if not doc.get("ocr"):
+        return None
+    digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+    if digest == doc.get("text_sha256"):
+        return None
+    return (
+        f"{name}: left out: its OCR text differs from the text it was annotated on (another "
+        "Tesseract version, or none installed); install Tesseract 5.3.0 to score it"
+    )
+
+
+def read_text(path: Path, doc: dict[str, Any]) -> Document:
+    """Parse a dev-set PDF as it was annotated: with OCR (default settings) where it says so."""
+    from pipeline.parse import parse
+
+    document = parse(path)
+    if doc.get("ocr"):
+        from pipeline.parse.ocr import ocr_document
+        from pipeline.settings import Settings
+
+        document = ocr_document(document, path.read_bytes(), Settings()).document
+    return document
+
+
 def run(folder: Path, roots: list[Path], only: set[str] | None = None) -> dict[str, Outcome]:
     """Parse, extract and link every dev-set PDF (or those in `only`), then score them."""
     from pipeline.extract.extractor import Extractor
     from pipeline.link import link
-    from pipeline.parse import parse
 
     dev = load_dev_set(folder)
     if only is not None:
@@ -294,8 +326,17 @@ def run(folder: Path, roots: list[Path], only: set[str] | None = None) -> dict[s
     paths = find_documents(dev, roots)
     extractor = Extractor()
     extracted = {}
+    skipped = []
     for name, path in sorted(paths.items()):
-        document = parse(path)
+        document = read_text(path, dev.documents[name])
+        note = ocr_text_note(name, dev.documents[name], document)
+        if note is not None:
+            skipped.append((dev.documents[name]["split"], note))
+            continue
         linked = link(document, extractor.extract(document))
         extracted[name] = (document, linked.mentions, linked.relations)
-    return score(dev, extracted)
+    outcomes = score(dev, extracted)
+    for split, note in skipped:
+        outcomes[split].skipped.append(note)
+        outcomes["all"].skipped.append(note)
+    return outcomes

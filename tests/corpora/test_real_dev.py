@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from pipeline.cli import app
 from pipeline.evaluate_relations import Pair, load_dev_set, run, score
 from pipeline.parse.base import PageText, assemble
 from pipeline.records import Mention, Relation
+from tests.conftest import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "corpora" / "real-dev"
@@ -91,3 +94,35 @@ def test_dev_set_evaluation_runs_on_a_shared_pdf() -> None:
     assert development.misaligned == 0
     assert development.kinds_gold >= 4 and development.kinds_found >= 4
     assert outcomes["held-apart"].kinds_gold == 0
+
+
+def test_scanned_documents_carry_the_sha256_of_their_ocr_text() -> None:
+    dev = load_dev_set(DEV)
+    scanned = {name: d for name, d in dev.documents.items() if d.get("ocr")}
+    assert {name[:3] for name in scanned} == {"R09", "R10"}
+    assert all(len(d["text_sha256"]) == 64 for d in scanned.values())
+
+
+def test_ocr_text_that_differs_is_left_out_with_a_note(tmp_path: Path) -> None:
+    # No Tesseract needed: the text layer of a generated PDF stands in for OCR text, and the
+    # dev set names a text sha256 it cannot have, as another Tesseract version would give.
+    name = "S01_scan.pdf"
+    (tmp_path / name).write_bytes(make_pdf(["Alice Smith owns Acme Ltd in Panama."]))
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    digest = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+    entry = {"file": name, "folder": ".", "sha256": digest, "split": "held-apart"}
+    entry |= {"ocr": True, "text_sha256": "0" * 64}
+    (folder / "documents.json").write_text(json.dumps({"documents": [entry]}))
+    pair = {"file": name, "sentence": [0, 36], "predicate": "owns"}
+    pair |= {"subject": {"start": 0, "end": 11, "text": "Alice Smith", "type": "actor"}}
+    pair |= {"object": {"start": 17, "end": 25, "text": "Acme Ltd", "type": "actor"}}
+    (folder / "relations.jsonl").write_text(json.dumps(pair) + "\n")
+    (folder / "kinds.jsonl").write_text("")
+    outcomes = run(folder, [tmp_path])
+    for split in ("held-apart", "all"):
+        (note,) = outcomes[split].skipped
+        assert note.startswith(name) and "Tesseract 5.3.0" in note
+        assert outcomes[split].to_json()["skipped_documents"] == [note]
+    assert outcomes["all"].score("owns").fn == 0  # not scored against shifted offsets
+    assert outcomes["development"].skipped == []
