@@ -100,7 +100,7 @@ def _assert_mapped(source: dict[str, Any], properties: dict[str, Any]) -> None:
     assert set(source) <= set(properties), set(source) - set(properties)
     for key, value in source.items():
         field = properties[key]
-        if field.get("type") == "nested":
+        if field.get("type") in ("nested", "object") and "properties" in field:
             for item in value:
                 _assert_mapped(item, field["properties"])
 
@@ -699,6 +699,16 @@ _REQUESTS = {
     "text": lambda: q.text_request(
         q.text_query('wire "junket operator" laund* OR Macau NOT Taipa') or {}, 30
     ),
+    "text outside furniture": lambda: q.text_request(
+        {
+            "bool": {
+                "must": [q.text_query("junket operator Macau") or {}],
+                "filter": [q.outside_furniture(q.body_query("junket operator Macau") or {})],
+            }
+        },
+        30,
+        q.body_query("junket operator Macau"),
+    ),
     "alias": lambda: q.alias_request(["lazarus group", "lazarusgroup"]),
     "key": lambda: q.key_request(ADDRESS.lower()),
     "entity hits": lambda: q.entity_hits_request(["ac-1"], "actor"),
@@ -743,6 +753,169 @@ def test_every_request_body_parses_in_the_official_client_dsl(name: str) -> None
     params = {k: body.pop(k) for k in ("source_includes", "source_excludes") if k in body}
     assert all(isinstance(v, list) for v in params.values())
     assert dsl.Search.from_dict(dict(body)).to_dict() == body
+
+
+# --- page furniture ----------------------------------------------------------------------------
+HEADER = "ACME QUARTERLY REVIEW"
+
+
+def _furnished() -> Document:
+    """Two pages under a running header, each ending in its page number: all furniture."""
+    bodies = ["The Lazarus Group laundered funds in Macau.", "APT38 moved the rest."]
+    pages, parts, offset = [], [], 0
+    for number, body in enumerate(bodies, start=1):
+        if number > 1:
+            parts.append("\n\n")
+            offset += 2
+        text = f"{HEADER}\n{body}\n{number}"
+        spans = (
+            (offset, offset + len(HEADER), "running"),
+            (offset + len(text) - 1, offset + len(text), "page_number"),
+        )
+        pages.append(Page(number, offset, offset + len(text), furniture=spans))
+        parts.append(text)
+        offset += len(text)
+    text = "".join(parts)
+    return Document("f" * 64, "furnished.pdf", "pdf", text, tuple(pages), size=len(text))
+
+
+def test_pages_keep_their_furniture_and_a_body_without_it() -> None:
+    doc = _furnished()
+    props = maps.index_body("pages")["mappings"]["properties"]
+    for page, src in zip(doc.pages, maps.page_sources(doc, [], doc.source), strict=True):
+        _assert_mapped(src, props)
+        header = {"start": page.start, "end": page.start + len(HEADER), "kind": "running"}
+        assert src["furniture"][0] == header
+        assert src["text"].startswith(HEADER) and HEADER not in src["body"]
+        assert len(src["body"]) == len(src["text"])  # blanked, not cut: highlight offsets hold
+        assert src["body"].split() == src["text"].split()[3:-1]
+    plain = maps.page_sources(_doc(), [], "report.pdf")
+    assert all("furniture" not in p and "body" not in p for p in plain)
+
+
+def test_furniture_spans_survive_the_round_trip() -> None:
+    doc = _furnished()
+    record = maps.document_source(doc, None, {}, True, "2026-12-05T00:00:00+00:00")
+    back = maps.document_from_sources(record, maps.page_sources(doc, [], doc.source))
+    assert back == doc
+    assert [p.furniture for p in back.pages] == [p.furniture for p in doc.pages]
+    assert all(p.furniture for p in back.pages)
+
+
+def test_body_is_analysed_and_highlighted_as_text_is() -> None:
+    pages = maps.index_body("pages")["mappings"]["properties"]
+    assert pages["body"] == pages["text"]
+    assert pages["furniture"]["properties"]["start"] == {"type": "integer"}
+
+
+def test_an_older_pages_index_gains_furniture_and_body_in_place(elastic: ModuleType) -> None:
+    from contextlib import nullcontext
+
+    put: list[dict[str, Any]] = []
+    older = {"_meta": {"moneytrail_mapping": 2, "index": "pages"}, "properties": {}}
+
+    class Indices:
+        def get_mapping(self, index: list[str]) -> Any:
+            return type("Answer", (), {"body": {"mt-pages-v2": {"mappings": older}}})()
+
+        def put_mapping(self, index: str, **body: Any) -> None:
+            put.append({"index": index, **body})
+
+    class Stub:  # the two calls _upgrade_mappings makes, answered as a version 2 cluster would
+        url = "http://es:9200"
+        client = type("Client", (), {"indices": Indices()})()
+
+        def _errors(self, doing: str) -> Any:
+            return nullcontext()
+
+    elastic.ElasticStore._upgrade_mappings(Stub(), ["mt-pages"])
+    [upgrade] = put
+    assert (
+        upgrade["index"] == "mt-pages-v2"
+        and upgrade["meta"]["moneytrail_mapping"] == maps.MAPPING_VERSION
+    )
+    assert {"furniture", "body", "text"} <= set(upgrade["properties"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("casinos in Macau", {"match": {"body": {"query": "casinos macau", "operator": "or"}}}),
+        ('"junket operator" -Taipa', {"bool": {
+            "must": [{"match_phrase": {"body": "junket operator"}}],
+            "must_not": [{"match_phrase": {"body": "Taipa"}}],
+        }}),
+        ("?!", None),
+    ],
+)  # fmt: skip
+def test_body_query_asks_body_what_the_text_query_asks_text(typed: str, expected: Any) -> None:
+    assert q.body_query(typed) == expected
+    if q.has_syntax(typed):
+        assert q.exact_query(typed, "body") == expected
+    elif expected is not None:  # the text query's any-word clause, asked of body
+        assert (q.text_query(typed) or {})["bool"]["should"][0]["match"]["text"] == (
+            expected["match"]["body"]
+        )
+
+
+def test_a_page_with_furniture_must_match_outside_it() -> None:
+    body = {"match": {"body": {"query": "quarterly", "operator": "or"}}}
+    should = q.outside_furniture(body)["bool"]["should"]
+    assert should[0] == body
+    assert should[1] == {"bool": {"must_not": [{"exists": {"field": "furniture.start"}}]}}
+    request = q.text_request(_phrase("quarterly"), 10, body)
+    fields = request["highlight"]["fields"]
+    assert fields["body"]["highlight_query"] == body
+    assert fields["body"]["fragment_size"] == fields["text"]["fragment_size"]
+    assert "highlight_query" not in q.HIGHLIGHT["fields"]["text"]  # the shared default untouched
+    assert "body" not in q.text_request(_phrase("quarterly"), 10)["highlight"]["fields"]
+
+
+def test_a_page_with_furniture_is_snippeted_from_its_body() -> None:
+    hits = [
+        {
+            "_score": 2.0,
+            "_source": {"document_id": "d1", "source": "a.pdf", "number": 1},
+            "highlight": {
+                "text": ["ACME QUARTERLY REVIEW The <mark>Lazarus</mark>"],
+                "body": ["                      The <mark>Lazarus</mark> Group"],
+            },
+        },
+        {
+            "_score": 1.0,
+            "_source": {"document_id": "d2", "source": "b.pdf", "number": 3},
+            "highlight": {"text": ["<mark>Lazarus</mark> again"]},
+        },
+    ]
+    assert [h.snippet for h in q.text_hits(hits)] == [
+        "The <mark>Lazarus</mark> Group",
+        "<mark>Lazarus</mark> again",
+    ]
+
+
+def test_search_ranks_on_text_and_needs_a_match_outside_furniture(elastic: ModuleType) -> None:
+    sent: list[dict[str, Any]] = []
+
+    class Answers:  # the page search that search() sends, answered as a cluster would
+        def _entity_hits(self, query: str, type_: str | None) -> list[Hit]:
+            return []
+
+        def _search(self, name: str, doing: str, text: str | None, **body: Any) -> Any:
+            sent.append(body)
+            hit = {
+                "_score": 1.5,
+                "_source": {"document_id": "d1", "source": "a.pdf", "number": 1},
+                "highlight": {"body": ["moved <mark>funds</mark>"], "text": ["REVIEW funds"]},
+            }
+            return {"hits": {"hits": [hit]}}
+
+    result = elastic.ElasticStore.search(Answers(), "funds", country="KP")
+    [request] = sent
+    must, where = request["query"]["bool"]["must"], request["query"]["bool"]["filter"]
+    assert must == [q.text_query("funds")]  # ranked on the whole text, as the embedded store
+    assert where == [{"term": {"countries": "KP"}}, q.outside_furniture(q.body_query("funds"))]
+    assert request["highlight"]["fields"]["body"]["highlight_query"] == q.body_query("funds")
+    assert [h.snippet for h in result.hits] == ["moved <mark>funds</mark>"]
 
 
 # --- connection, errors and secrets ----------------------------------------------------------

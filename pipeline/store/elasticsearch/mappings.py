@@ -14,14 +14,17 @@ from typing import Any
 from pipeline.extract.names import normalise
 from pipeline.link.blocks import blocking_keys, form_keys
 from pipeline.link.resolve import RESOLVED_TYPES
+from pipeline.parse.furniture import masked
 from pipeline.records import Document, Entity, Failure, Mention, Relation
 from pipeline.store.base import text_and_pages
 
 # Bump when a mapping changes: new indices get the next suffix. Version 2 added the resolved
 # (canonical) ids of mentions, entities and relations and the `resolution` index; an older
 # index gains those fields in place, since adding fields is a compatible mapping change.
-# Version 3 added each entity's resolution block keys (`blocks`).
-MAPPING_VERSION = 3
+# Version 3 added each entity's resolution block keys (`blocks`). Version 4 added the page
+# furniture spans and `body`, the page text without them; pages written before keep neither
+# and search as pages without furniture until re-ingested.
+MAPPING_VERSION = 4
 INDICES = (
     "documents",
     "pages",
@@ -90,6 +93,15 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "chars": _INT,
         # Offsets in the postings let the unified highlighter skip re-analysing long pages.
         "text": {**_TEXT, "index_options": "offsets"},
+        # Running headers, footers, page numbers and the like (pipeline/parse/furniture.py) as
+        # document offsets, in order; `body` is the text with them blanked, written only on
+        # pages that have some. Search ranks on `text`, needs a match in `body` where there
+        # is one, and highlights from it, as the embedded store does.
+        "furniture": {
+            "type": "object",
+            "properties": {"start": _INT, "end": _INT, "kind": _KEYWORD},
+        },
+        "body": {**_TEXT, "index_options": "offsets"},
         # Denormalised from the page's mentions: filters without a join, and per-value mention
         # counts (nested, one entry per facet value) that facets sum over the matching pages.
         "entity_ids": _KEYWORD,
@@ -302,6 +314,12 @@ def page_sources(document: Document, mentions: list[Mention], source: str) -> li
         text = document.page_text(page)
         summary = summaries.get(page.number, {})
         facets = summary.get("facets", Counter())
+        furniture: dict[str, Any] = {}
+        if page.furniture:
+            furniture = {
+                "furniture": [{"start": s, "end": e, "kind": k} for s, e, k in page.furniture],
+                "body": masked(text, page.start, page.furniture),
+            }
         out.append(
             {
                 "id": page_id(document.id, page.number),
@@ -315,6 +333,7 @@ def page_sources(document: Document, mentions: list[Mention], source: str) -> li
                 "ocr": page.ocr,
                 "chars": len(text),
                 "text": text,
+                **furniture,
                 **{k: sorted(summary.get(k, ())) for k in PAGE_SUMMARY},
                 "facets": [{"facet": f, "key": k, "n": n} for (f, k), n in sorted(facets.items())],
             }
@@ -590,12 +609,15 @@ def failure_source(failure: Failure, now: str) -> dict[str, Any]:
 def document_from_sources(doc: Mapping[str, Any], pages: Sequence[Mapping[str, Any]]) -> Document:
     """Rebuild a Document from its record and its page documents in page order."""
     text, rebuilt = text_and_pages(pages)
+    spans = [
+        tuple((f["start"], f["end"], f["kind"]) for f in p.get("furniture") or ()) for p in pages
+    ]
     return Document(
         id=doc["id"],
         source=doc["source"],
         kind=doc["kind"],
         text=text,
-        pages=rebuilt,
+        pages=tuple(replace(p, furniture=f) for p, f in zip(rebuilt, spans, strict=True)),
         title=doc.get("title"),
         date=doc.get("date"),
         byline=doc.get("byline"),

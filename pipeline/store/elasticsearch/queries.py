@@ -61,21 +61,21 @@ FACET_DEPTH = 1000
 _BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 
 
-def _clause(token: str) -> dict[str, Any] | None:
+def _clause(token: str, field: str) -> dict[str, Any] | None:
     """Return the clause for one word, "phrase" or prefix* (each a phrase, as in FTS5)."""
     if token.startswith('"') and token.endswith('"') and len(token) > 1:
         inner = token[1:-1].replace('"', " ").strip()
-        return {"match_phrase": {"text": inner}} if inner else None
+        return {"match_phrase": {field: inner}} if inner else None
     prefix = token.endswith("*")
     word = token.rstrip("*").replace('"', " ").strip()
     if not word:
         return None
     if prefix:
-        return {"match_phrase_prefix": {"text": {"query": word}}}
-    return {"match_phrase": {"text": word}}
+        return {"match_phrase_prefix": {field: {"query": word}}}
+    return {"match_phrase": {field: word}}
 
 
-def exact_query(query: str) -> dict[str, Any] | None:
+def exact_query(query: str, field: str = "text") -> dict[str, Any] | None:
     """Turn search syntax into a query: words ANDed, "phrases", word*, OR, NOT and -word.
 
     The same grammar as the embedded store's exact_fts5(); NOT binds to the next term and
@@ -90,7 +90,7 @@ def exact_query(query: str) -> dict[str, Any] | None:
             negate = token == "NOT"
             continue
         minus = token.startswith("-") and len(token) > 1
-        clause = _clause(token[1:] if minus else token)
+        clause = _clause(token[1:] if minus else token, field)
         if clause is not None:
             groups[-1].append((negate or minus, clause))
         negate = False
@@ -140,6 +140,30 @@ def text_query(query: str) -> dict[str, Any] | None:
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
+def body_query(query: str) -> dict[str, Any] | None:
+    """Return what text_query() must match, asked of `body`: the page text without furniture.
+
+    Search syntax exactly; natural language as any of its content words (a page text_query
+    ranks matches at least one of them).
+    """
+    if has_syntax(query):
+        return exact_query(query, "body")
+    ranked = ranked_query(query)
+    if ranked is None:
+        return None
+    return {"match": {"body": {"query": ranked.text, "operator": "or"}}}
+
+
+def outside_furniture(body: dict[str, Any]) -> dict[str, Any]:
+    """Return the page filter that drops pages matching only inside their furniture.
+
+    A page with furniture must match `body`; a page without any (or written before mapping
+    version 3) has no `body` and passes, so its match in `text` stands.
+    """
+    bare = {"bool": {"must_not": [{"exists": {"field": "furniture.start"}}]}}
+    return {"bool": {"should": [body, bare], "minimum_should_match": 1}}
+
+
 def full_pages(hits: Iterable[Mapping[str, Any]]) -> set[tuple[str, int]]:
     """Return the pages among text hits that hold every query word (the ALL_WORDS clause)."""
     return {
@@ -154,7 +178,9 @@ def text_hits(hits: Iterable[Mapping[str, Any]]) -> list[Hit]:
     out = []
     for hit in hits:
         src = hit["_source"]
-        fragments = hit.get("highlight", {}).get("text") or [""]
+        # A page with furniture has `body`, highlighted from outside the furniture.
+        marked = hit.get("highlight", {})
+        fragments = marked.get("body") or marked.get("text") or [""]
         out.append(
             Hit(
                 src["document_id"],
@@ -178,12 +204,23 @@ def entity_lookup(query: str) -> tuple[list[str], str] | None:
     return sorted({norm, norm.replace(" ", "")}), query.strip().lower()
 
 
-def text_request(dsl: dict[str, Any], size: int) -> dict[str, Any]:
-    """Return the page search for full-text hits with highlighted snippets."""
+def text_request(
+    dsl: dict[str, Any], size: int, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the page search for full-text hits with highlighted snippets.
+
+    Given body_query(), pages with furniture are highlighted from `body` with it, so their
+    snippets never show a running header or footer.
+    """
+    highlight = HIGHLIGHT
+    if body is not None:
+        fields = {**HIGHLIGHT["fields"], "body": {**HIGHLIGHT["fields"]["text"]}}
+        fields["body"]["highlight_query"] = body
+        highlight = {**HIGHLIGHT, "fields": fields}
     return {
         "query": dsl,
         "size": min(size, MAX_WINDOW),
-        "highlight": HIGHLIGHT,
+        "highlight": highlight,
         "source_includes": TEXT_HIT_FIELDS,
     }
 

@@ -530,10 +530,14 @@ class ElasticStore(ElasticEntities):
         full: set[tuple[str, int]] = set()
         dsl = q.text_query(query) if type_ is None else None
         if dsl is not None:
-            if filters:
-                dsl = {"bool": {"must": [dsl], "filter": filters}}
+            # Ranked on the whole text; a page matching only in its furniture is dropped.
+            body = q.body_query(query)
+            where = [*filters, q.outside_furniture(body)] if body is not None else filters
+            if where:
+                dsl = {"bool": {"must": [dsl], "filter": where}}
             size = limit + offset + len(entity)
-            resp = self._search("pages", "search pages", query, **q.text_request(dsl, size))
+            request = q.text_request(dsl, size, body)
+            resp = self._search("pages", "search pages", query, **request)
             text = q.text_hits(resp["hits"]["hits"])
             full = q.full_pages(resp["hits"]["hits"])
         return q.merge_hits(query, type_, text, entity, limit, offset, full)
@@ -662,7 +666,7 @@ class ElasticStore(ElasticEntities):
         """Yield every stored document with its text and pages, in id order."""
         complete = {"term": {"complete": True}}
         docs = self._scan("documents", complete, [{"id": "asc"}], excludes=["children"])
-        fields = ["document_id", "number", "start", "end", "has_text", "ocr", "text"]
+        fields = ["document_id", "number", "start", "end", "has_text", "ocr", "text", "furniture"]
         sort = [{"document_id": "asc"}, {"number": "asc"}]
         pages = self._scan("pages", {"match_all": {}}, sort, fields, size=200)
         try:
