@@ -92,8 +92,8 @@ VERBS = _rules(
         _r("laundered_through", AGENT, _LAUNDER_PREPS),
     ),
     (
-        "base locate headquarter register incorporate operate reside live station hide be "
-        "remain maintain",
+        # Not "maintain": one maintains accounts or offices in a country without being there.
+        "base locate headquarter register incorporate operate reside live station hide be remain",
         _r("located_in", "subj patient", "prep:in"),
     ),
 )
@@ -263,6 +263,18 @@ def _argument(doc: Doc, slot: Slot) -> _Arg | None:
     return _Arg(slot, root, _phrase_top(root), tuple(roles))
 
 
+def _as_member(verb: Token) -> bool:
+    """Say whether "worked/served as ..." names a post: "served as a conduit for" does not."""
+    roles = [
+        pobj.lemma_.lower()
+        for prep in verb.children
+        if prep.dep_ == "prep" and prep.lower_ == "as"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
+    return all(r in MEMBER_NOUNS or r in HEAD_NOUNS for r in roles)
+
+
 def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
     """Return predicates stated by a verb both arguments attach to, a as subject."""
     found = []
@@ -282,6 +294,8 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                     if (ra.modifier and rule.predicate != "attributed_to") or (
                         rb.modifier and rule.predicate != "stole"
                     ):
+                        continue
+                    if rule.predicate == "member_of" and not _as_member(verb):
                         continue
                     found.append(rule.predicate)
             if (
@@ -477,6 +491,25 @@ _FIRM_AFTER = re.compile(
 )
 
 
+_POSSESSIVE = re.compile(r"^\s*['’]\s*s\s+(?:the\s+)?$")
+_CITED_AFTER = re.compile(r"^\s*,\s*[“\"]")
+
+
+def _body_of_body(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
+    """Return member_of for "the FBI's Internet Crime Complaint Center" and for a cited author
+    written "U.S. Department of Homeland Security, U.S. Immigration and Customs Enforcement,
+    “Title”"; located_in for "South Africa's National Treasury". Read from the words."""
+    if a.slot.kind not in AUTHORITY:
+        return []
+    between = doc.text[b.slot.end : a.slot.start]
+    if _POSSESSIVE.match(between):
+        if b.slot.type == "country":
+            return ["located_in"]
+        return ["member_of"] if b.slot.kind in AUTHORITY else []
+    cited = _APPOSED.match(between) and _CITED_AFTER.match(doc.text[a.slot.end : a.slot.end + 4])
+    return ["member_of"] if cited and b.slot.kind in AUTHORITY else []
+
+
 def _firm_apposition(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     """Return owns for "B, A's proprietary crypto hedge fund": a person's firm named beside it.
 
@@ -489,7 +522,10 @@ def _firm_apposition(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     return ["owns"] if _FIRM_AFTER.match(doc.text[a.slot.end : a.slot.end + 60]) else []
 
 
-_HYPHEN = re.compile(r"^\s*-\s*(based|sanctioned|designated)\b", re.I)
+_HYPHEN = re.compile(
+    r"^\s*-\s*(based|registered|headquartered|incorporated|sanctioned|designated)\b", re.I
+)
+_SEATED = frozenset({"based", "registered", "headquartered", "incorporated"})
 
 
 def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
@@ -505,8 +541,9 @@ def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
         return []
     head = participle.head
     # The participle modifies the name itself, or a noun in apposition to it; a name that
-    # only modifies another noun ("Treasury Sanctions Russia-Based Hydra") is not described.
-    if a.root.i != a.top.i and not a.slot.start <= head.idx < a.slot.end:
+    # only modifies another noun ("Treasury Sanctions Russia-Based Hydra") is described only
+    # through that noun ("the Russia-based Trickbot group").
+    if a.root.i != a.top.i and not (a.slot.start <= head.idx < a.slot.end or head.i == a.top.i):
         return []
     if not (
         head.i == a.top.i
@@ -516,7 +553,7 @@ def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     ):
         return []
     word = match[1].lower()
-    return ["located_in" if word == "based" else f"{word}_by"]
+    return ["located_in" if word in _SEATED else f"{word}_by"]
 
 
 # A court filing's counsel block: "Jane Roe (SBN 123456) ... ROE & DOE LLP ... Attorneys for".
@@ -589,6 +626,7 @@ def typed_relations(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot, 
             + _hyphen_frame(doc, a, b)
             + _wallet_frame(a, b)
             + _firm_apposition(doc, a, b)
+            + _body_of_body(doc, a, b)
             + sanction
         )
         for predicate in predicates:
