@@ -563,29 +563,34 @@ _COUNSEL_BLOCK = re.compile(
 
 
 def _counsel_block(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot]]:
-    """Return (employs, firm, lawyer) from a filing's counsel block: each lawyer goes with the
-    nearest law firm named with no other lawyer or firm in between."""
+    """Return (employs, firm, lawyer) from a filing's counsel block.
+
+    Lawyers are listed above their firm's name and address; in a signature block a lawyer
+    follows the firm with only an e-mail address between. So a lawyer goes with the firm just
+    before, if nothing but words without digits (no address, no other lawyer) lies between,
+    and otherwise with the first firm after.
+    """
     if not _COUNSEL_BLOCK.search(doc.text):
         return []
     people = [s for s in slots if s.type == "actor" and s.kind == "person"]
     firms = [s for s in slots if s.type == "actor" and s.kind == "company"]
     found = []
     for person in people:
-        best: tuple[int, Slot] | None = None
-        for firm in firms:
-            lo, hi = sorted(
-                (person.end, firm.start) if firm.start > person.start else (firm.end, person.start)
-            )
-            between = [
-                s
-                for s in people + firms
-                if lo <= s.start < hi
-                and s.mention.entity_id not in (person.mention.entity_id, firm.mention.entity_id)
-            ]
-            if not between and (best is None or hi - lo < best[0]):
-                best = (hi - lo, firm)
-        if best is not None:
-            found.append(("employs", best[1], person))
+        others = [p for p in people if p.mention.entity_id != person.mention.entity_id]
+        before = [f for f in firms if f.end <= person.start]
+        after = [f for f in firms if f.start >= person.end]
+        firm = None
+        if before:
+            last = max(before, key=lambda f: f.end)
+            gap = doc.text[last.end : person.start]
+            if not re.search(r"\d", gap) and not any(
+                last.end <= p.start < person.start for p in others
+            ):
+                firm = last
+        if firm is None and after:
+            firm = min(after, key=lambda f: f.start)
+        if firm is not None:
+            found.append(("employs", firm, person))
     return found
 
 
