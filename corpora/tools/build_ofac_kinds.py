@@ -15,6 +15,8 @@ Kinds given:
   TCO) whose primary name carries no legal suffix and no word of a business, charity or office.
 - `entity`: any other listed entity (companies, banks, state bodies). The runtime only
   learns from it that the name is not a person's; the name's own words decide the rest.
+- `group_acronyms`: the initials of group names of three words or more (ISWAP, TTP, JNIM),
+  four to six letters, where no listed person or entity has the same name or initials.
 A name claimed by two kinds, a name of one word under five letters that is not an
 acronym, and a low-quality a.k.a. are left out.
 """
@@ -144,7 +146,27 @@ def build(source: Path) -> dict[str, list[str]]:
     for key, found in sorted(kinds.items()):
         if len(found) == 1 and key:
             out[found.pop()].append(key)
+    out["group_acronyms"] = _acronyms(out)
     return out
+
+
+_SMALL = frozenset({"al", "el", "ul", "wal", "wa", "e", "i", "of", "the", "in", "and", "for", "de"})
+
+
+def initials(key: str) -> str:
+    """Return the initials of a name key without its particles: "tehrik e taliban pakistan"
+    -> "ttp", "jamaat nusrat al islam wal muslimin" -> "jnim"."""
+    words = [w for w in key.split() if w not in _SMALL]
+    return "".join(w[0] for w in words)
+
+
+def _acronyms(out: dict[str, list[str]]) -> list[str]:
+    """Return initials of group names (four to six letters) that nothing else listed shares."""
+    taken = set(out["person"]) | set(out["entity"])
+    taken |= {initials(k) for k in out["entity"] if len(k.split()) >= 3}
+    found = {initials(k) for k in out["group"] if len(k.split()) >= 3}
+    # Three letters collide with too much (BIS, CAP, BBC); four to six rarely do.
+    return sorted(a for a in found - taken if 4 <= len(a) <= 6)
 
 
 def main(argv: list[str]) -> None:

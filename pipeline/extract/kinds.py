@@ -93,6 +93,13 @@ def skeleton(key: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def listed_acronyms() -> frozenset[str]:
+    """Load the initials of OFAC group names that no other listed name shares ("iswap")."""
+    data = json.loads(model_file("gazetteer", "ofac_kinds.json").read_text(encoding="utf-8"))
+    return frozenset(data["group_acronyms"])
+
+
+@lru_cache(maxsize=1)
 def listed_groups_loose() -> frozenset[str]:
     """Return the skeletons of OFAC group names that no listed person or entity shares."""
     groups: set[str] = set()
@@ -124,8 +131,11 @@ def name_kind(text: str, label: str) -> str:
         return "malware"
     if _COURT.search(name):
         return "court"
-    listed = listed_kinds().get(name_key(name))
-    if listed == "group" or (listed is None and skeleton(name_key(name)) in listed_groups_loose()):
+    key = name_key(name)
+    listed = listed_kinds().get(key)
+    if listed is None and name.replace("-", "").isupper() and key in listed_acronyms():
+        listed = "group"  # "ISWAP", "TTP": the initials of a listed group's name
+    if listed == "group" or (listed is None and skeleton(key) in listed_groups_loose()):
         # OFAC lists it as a terrorist or criminal group: "ISIL", "Al-Shabaab".
         return "group"
     if listed == "entity" and label == "PERSON":
