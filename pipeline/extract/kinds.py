@@ -25,6 +25,13 @@ _AGENCY = re.compile(
     r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff|Division|"
     r"Section|Board|Registry|Center|Centre|Unit|Inspectorate)\b"
 )
+# Words of a state's or the UN's bodies; a council or committee named after an armed group
+# ("ISIL Delegated Committee") is part of the group, a ministry or a sanctions committee
+# ("Al-Qaida Sanctions Committee") is not.
+_STATE = re.compile(
+    r"\b(Ministry|Department|Government|Embassy|Police|Treasury|Parliament|Sanctions|"
+    r"Monitoring|Counter|Panel|United Nations|Security|Resolution)\b"
+)
 _MIXER = re.compile(r"\b(Mixer|Tumbler)\b", re.I)
 _EXCHANGE = re.compile(r"\b(Exchange|Exchanger|OTC desk)\b")
 _BANK = re.compile(r"\b(Bank|Banking)\b")
@@ -156,7 +163,7 @@ def name_kind(text: str, label: str) -> str:
     if "DAO" in words:
         return "organization"
     if (
-        not governmental
+        not _STATE.search(name)
         and set(name_key(name).split()) & table.group_words
         and not (_BANK.search(name) or _EXCHANGE.search(name))
     ):

@@ -105,6 +105,22 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
             "In 2016 FinCEN found Bank of Dandong to be of primary money laundering concern.",
             ("Bank of Dandong", "designated_by", "Financial Crimes Enforcement Network"),
         ),
+        (
+            "FinCEN assessed a civil money penalty against Velmur Management Pte Ltd.",
+            ("Velmur Management Pte Ltd.", "sanctioned_by", "Financial Crimes Enforcement Network"),
+        ),
+        (
+            "Lenders to Alameda Research, John Smith's proprietary crypto hedge fund, were misled.",
+            ("John Smith", "owns", "Alameda Research"),
+        ),
+        (
+            "Analysts say the FBI’s Internet Crime Complaint Center serves as a hub.",
+            ("Internet Crime Complaint Center", "member_of", "Federal Bureau of Investigation"),
+        ),
+        (
+            "Prosecutors charged a manager of Bitzlato, a Hong Kong-registered exchange.",
+            ("Bitzlato", "located_in", "Hong Kong"),
+        ),
     ],
 )
 def test_typed_relations(extractor: Extractor, text: str, expected: tuple[str, str, str]) -> None:
@@ -178,31 +194,6 @@ def test_relation_keeps_sentence_page_and_amount(extractor: Extractor) -> None:
     assert len(stole.evidence) == 2
     co = [r for r in linked.relations if r.predicate == "co_occurs"]
     assert len(co) == 1 and co[0].count == 1
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "FinCEN assessed a civil money penalty against Velmur Management Pte Ltd.",
-            ("Velmur Management Pte Ltd.", "sanctioned_by", "Financial Crimes Enforcement Network"),
-        ),
-        (
-            "Lenders to Alameda Research, John Smith's proprietary crypto hedge fund, were misled.",
-            ("John Smith", "owns", "Alameda Research"),
-        ),
-        (
-            "Analysts say the FBI’s Internet Crime Complaint Center serves as a hub.",
-            ("Internet Crime Complaint Center", "member_of", "Federal Bureau of Investigation"),
-        ),
-        (
-            "Prosecutors charged a manager of Bitzlato, a Hong Kong-registered exchange.",
-            ("Bitzlato", "located_in", "Hong Kong"),
-        ),
-    ],
-)
-def test_explicit_frames(extractor: Extractor, text: str, expected: tuple[str, str, str]) -> None:
-    assert expected in typed(extractor, text)
 
 
 @pytest.mark.parametrize(
