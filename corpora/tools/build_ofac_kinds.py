@@ -60,7 +60,7 @@ def _kids(element: ET.Element, name: str) -> list[ET.Element]:
 
 def _names(profile: ET.Element, individual: bool, part_types: dict[str, str]) -> list[str]:
     """Return a party's Latin-script names, the primary first; a person's as "First Last"."""
-    out = []
+    out: list[str] = []
     for identity in _kids(profile, "Identity"):
         groups: dict[str, str] = {}
         for holder in _kids(identity, "NamePartGroups"):
@@ -91,7 +91,7 @@ def _names(profile: ET.Element, individual: bool, part_types: dict[str, str]) ->
                     name = " ".join(" ".join(words).split())
                     primary = alias.get("Primary") == "true" and identity.get("Primary") == "true"
                     if name and name not in out:
-                        out.insert(0, name) if primary and not individual else out.append(name)
+                        out.insert(0 if primary and not individual else len(out), name)
     return out
 
 

@@ -340,6 +340,7 @@ def _sanction_frame(a: _Arg, b: _Arg) -> list[str]:
     if top.dep_ != "pobj" or top.head.lower_ not in ("on", "against"):
         return []
     host = top.head.head
+    verb: Token | None
     if host.pos_ in ("VERB", "AUX"):
         noun = next((c for c in host.children if c.dep_ == "dobj" and _penalty(c)), None)
         verb = host
