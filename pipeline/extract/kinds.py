@@ -1,7 +1,8 @@
 """An actor's kind from the words of its name: court, malware, company, agency, bank, group ...
 
-The word lists live in models/gazetteer/kinds.json. pipeline.link.kinds then corrects the
-kind from the words around a name in its document.
+The word lists live in models/gazetteer/kinds.json; the names OFAC lists as individuals,
+terrorist or criminal groups and other entities in models/gazetteer/ofac_kinds.json.
+pipeline.link.kinds then corrects the kind from the words around a name in its document.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ _AGENCY = re.compile(
     r"Prosecutor|Attorney|Administration|Parliament|Senate|Congress|Regulator|Central Bank|FBI|"
     r"Interpol|Europol|Panel of Experts|Task Force|Army|Navy|Military|General Staff|Division|"
     r"Section|Board|Registry|Center|Centre|Unit|Inspectorate)\b"
+)
+# Words of a state's or the UN's bodies; a council or committee named after an armed group
+# ("ISIL Delegated Committee") is part of the group, a ministry or a sanctions committee
+# ("Al-Qaida Sanctions Committee") is not.
+_STATE = re.compile(
+    r"\b(Ministry|Department|Government|Embassy|Police|Treasury|Parliament|Sanctions|"
+    r"Monitoring|Counter|Panel|United Nations|Security|Resolution)\b"
 )
 _MIXER = re.compile(r"\b(Mixer|Tumbler)\b", re.I)
 _EXCHANGE = re.compile(r"\b(Exchange|Exchanger|OTC desk)\b")
@@ -48,6 +56,7 @@ class KindWords:
     group_cues: frozenset[str]
     descriptors: dict[str, str]
     person_titles: frozenset[str]
+    group_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +75,52 @@ def kind_words() -> KindWords:
         frozenset(data["group_cues"]),
         dict(data["descriptors"]),
         frozenset(data["person_titles"]),
+        frozenset(data["group_words"]),
     )
+
+
+@lru_cache(maxsize=1)
+def listed_kinds() -> dict[str, str]:
+    """Load the kinds OFAC's list gives names (person, group, entity), keyed by name_key."""
+    data = json.loads(model_file("gazetteer", "ofac_kinds.json").read_text(encoding="utf-8"))
+    return {name: kind for kind in ("person", "group", "entity") for name in data[kind]}
+
+
+_PARTICLES = frozenset({"al", "el", "ul", "ud", "ad", "ar", "as", "ash", "e", "i", "wa", "wal"})
+
+
+def skeleton(key: str) -> str:
+    """Return a name key without Arabic particles, vowels and doubled letters.
+
+    Transliterations differ in vowels and doubling ("Hurras al-Din", "Huras ad-Din"); the
+    consonants stay.
+    """
+    words = [w for w in key.split() if w not in _PARTICLES]
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", "".join(words)))
+
+
+@lru_cache(maxsize=1)
+def listed_acronyms() -> frozenset[str]:
+    """Load the initials of OFAC group names that no other listed name shares ("iswap")."""
+    data = json.loads(model_file("gazetteer", "ofac_kinds.json").read_text(encoding="utf-8"))
+    return frozenset(data["group_acronyms"])
+
+
+@lru_cache(maxsize=1)
+def listed_groups_loose() -> frozenset[str]:
+    """Return the skeletons of OFAC group names that no listed person or entity shares."""
+    groups: set[str] = set()
+    others: set[str] = set()
+    for name, kind in listed_kinds().items():
+        (groups if kind == "group" else others).add(skeleton(name))
+    # Short skeletons collide by chance; seven consonants is a long name.
+    return frozenset(s for s in groups - others if len(s) >= 7)
+
+
+def name_key(text: str) -> str:
+    """Return a name as the lower-case words OFAC names are keyed by ("al shabaab")."""
+    words = re.findall(r"\w+", re.sub(r"['’‘ʼ`]", "", text.lower()))
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
 
 
 def _head(words: list[str]) -> tuple[str, str]:
@@ -84,6 +138,15 @@ def name_kind(text: str, label: str) -> str:
         return "malware"
     if _COURT.search(name):
         return "court"
+    key = name_key(name)
+    listed = listed_kinds().get(key)
+    if listed is None and name.replace("-", "").isupper() and key in listed_acronyms():
+        listed = "group"  # "ISWAP", "TTP": the initials of a listed group's name
+    if listed == "group" or (listed is None and skeleton(key) in listed_groups_loose()):
+        # OFAC lists it as a terrorist or criminal group: "ISIL", "Al-Shabaab".
+        return "group"
+    if listed == "entity" and label == "PERSON":
+        label = "ORG"  # a listed entity is not a person; its words decide the rest
     words = _WORD.findall(name)
     head, before = _head(_WORD.findall(_HEAD_CUT.split(name, maxsplit=1)[0]))
     governmental = (
@@ -99,7 +162,14 @@ def name_kind(text: str, label: str) -> str:
         return "company"
     if "DAO" in words:
         return "organization"
-    if label == "PERSON":
+    if (
+        not _STATE.search(name)
+        and set(name_key(name).split()) & table.group_words
+        and not (_BANK.search(name) or _EXCHANGE.search(name))
+    ):
+        # "Harakat al-Shabaab al-Mujahidin", "ISIL-Sahel", "Tehrik-e Taliban Pakistan".
+        return "group"
+    if label == "PERSON" or (listed == "person" and not governmental):
         return "person"
     if _MIXER.search(name):
         return "mixer"

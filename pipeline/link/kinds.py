@@ -21,6 +21,13 @@ _DESCRIPTOR = re.compile(
 _NEXT_WORD = re.compile(r"^[\s\"”’']*(?:'s\s+|’s\s+)?([A-Za-z]+)")
 _PREVIOUS_WORD = re.compile(r"([A-Za-z.]+)\s+$")
 _SETTLED = ("actors.gazetteer",)
+# Words that surround an armed or terrorist group in a report, not a firm, party or body.
+_VIOLENCE = re.compile(
+    r"\b(?:terrorists?|terrorism|attacks?|fighters|militants?|jihadists?|insurgents?|insurgency|"
+    r"extremists?|armed groups?|affiliates?|suicide|bombings?|kidnapp\w*|recruits?)\b",
+    re.I,
+)
+_NEAR = 80
 
 
 def _space(text: str) -> str:
@@ -84,6 +91,10 @@ def settle_kinds(document: Document, mentions: list[Mention]) -> list[Mention]:
         kind = _context_kind(text, m)
         if kind:
             votes[normalise(m.text)][kind] += 1
+    violent: dict[str, list[bool]] = defaultdict(list)
+    for m in actors:
+        window = text[max(m.start - _NEAR, 0) : m.end + _NEAR]
+        violent[normalise(m.text)].append(bool(_VIOLENCE.search(window)))
     persons = [_space(m.text) for m in mentions if m.value.get("kind") == "person"]
     companies = [_space(m.text) for m in mentions if m.value.get("kind") == "company"]
     decided: dict[str, str] = {}
@@ -108,6 +119,14 @@ def settle_kinds(document: Document, mentions: list[Mention]) -> list[Mention]:
         ):
             # "Ulbricht" after "Ross Ulbricht", "BANKMAN-FRIED" after "SAMUEL BANKMAN-FRIED".
             decided[key] = "person"
+        elif (
+            kind == "organization"
+            and sum(violent[key]) >= 2
+            and 2 * sum(violent[key]) >= len(violent[key])
+        ):
+            # A name with no kind of its own that the report keeps beside attacks and
+            # fighters is an armed group: "Katiba Macina", "Hurras al-Din".
+            decided[key] = "group"
     if not decided:
         return mentions
     out = []

@@ -77,7 +77,8 @@ VERBS = _rules(
     ("sanction penalize fine", _r("sanctioned_by", THEME, AGENT)),
     ("own", _r("owns", AGENT, THEME)),
     (
-        "control operate run manage head lead direct oversee found establish chair command",
+        # Not "found" or "establish": setting a body up is no hold over it.
+        "control operate run manage head lead direct oversee chair command",
         _r("controls", AGENT, THEME),
     ),
     ("employ hire recruit", _r("employs", AGENT, THEME)),
@@ -91,8 +92,8 @@ VERBS = _rules(
         _r("laundered_through", AGENT, _LAUNDER_PREPS),
     ),
     (
-        "base locate headquarter register incorporate operate reside live station hide be "
-        "remain maintain",
+        # Not "maintain": one maintains accounts or offices in a country without being there.
+        "base locate headquarter register incorporate operate reside live station hide be remain",
         _r("located_in", "subj patient", "prep:in"),
     ),
 )
@@ -148,7 +149,8 @@ MEMBER_NOUNS = {
 FRONT_NOUNS = {"front", "shell"}
 FIRM_NOUNS = {"fund", "company", "firm", "business", "exchange", "platform", "venture"}
 SANCTION_NOUNS = {"sanction", "penalty", "embargo"}
-DESIGNATION_NOUNS = {"designation", "action", "rule", "rulemaking", "finding"}
+# Not "action": an action against someone is as often a lawsuit or a seizure as a listing.
+DESIGNATION_NOUNS = {"designation", "rule", "rulemaking", "finding"}
 _MONTH = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
     r"Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|"
@@ -178,9 +180,10 @@ def _fits(predicate: str, a: Slot, b: Slot) -> bool:
     if predicate in ("paid", "received", "transferred"):
         return a.type in ("actor", "wallet") and b.type in ("actor", "wallet")
     if predicate == "member_of":
-        return (actor_a or a.type == "country") and actor_b
+        # One is a member of a body, not of a person ("an associate of X" is no membership).
+        return (actor_a or a.type == "country") and actor_b and b.kind != "person"
     if predicate in ("owns", "controls"):
-        return actor_a and (actor_b or b.type == "wallet")
+        return actor_a and (b.type == "wallet" or (actor_b and b.kind != "person"))
     if predicate == "employs":
         return actor_a and actor_b
     return False
@@ -260,6 +263,18 @@ def _argument(doc: Doc, slot: Slot) -> _Arg | None:
     return _Arg(slot, root, _phrase_top(root), tuple(roles))
 
 
+def _as_member(verb: Token) -> bool:
+    """Say whether "worked/served as ..." names a post: "served as a conduit for" does not."""
+    roles = [
+        pobj.lemma_.lower()
+        for prep in verb.children
+        if prep.dep_ == "prep" and prep.lower_ == "as"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
+    return all(r in MEMBER_NOUNS or r in HEAD_NOUNS for r in roles)
+
+
 def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
     """Return predicates stated by a verb both arguments attach to, a as subject."""
     found = []
@@ -280,6 +295,8 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                         rb.modifier and rule.predicate != "stole"
                     ):
                         continue
+                    if rule.predicate == "member_of" and not _as_member(verb):
+                        continue
                     found.append(rule.predicate)
             if (
                 lemma == "find"
@@ -297,6 +314,47 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                 elif noun in DESIGNATION_NOUNS and not words & {"forfeiture", "enforcement"}:
                     found.append("designated_by")
     return found
+
+
+# Verbs an authority puts sanctions or a penalty on someone with.
+_IMPOSE = frozenset(
+    {"impose", "assess", "levy", "administer", "enforce", "maintain", "apply", "adopt", "take"}
+)
+_PENALTY_NOUNS = SANCTION_NOUNS | {"fine", "restriction", "prohibition"}
+
+
+def _penalty(noun: Token) -> bool:
+    """Say whether a noun is a sanction or penalty: "penalties", "a sanctions program"."""
+    lemma = noun.lemma_.lower()
+    if lemma in _PENALTY_NOUNS:
+        return True
+    return lemma in ("program", "programme", "regime", "measure") and any(
+        c.dep_ in ("compound", "amod") and c.lemma_.lower() in SANCTION_NOUNS for c in noun.children
+    )
+
+
+def _sanction_frame(a: _Arg, b: _Arg) -> list[str]:
+    """Return sanctioned_by for "B imposed penalties on A", "B maintains a sanctions program
+    on A", "B's sanctions against A": a penalty noun, on/against the subject, B its author."""
+    top = a.top
+    if top.dep_ != "pobj" or top.head.lower_ not in ("on", "against"):
+        return []
+    host = top.head.head
+    verb: Token | None
+    if host.pos_ in ("VERB", "AUX"):
+        noun = next((c for c in host.children if c.dep_ == "dobj" and _penalty(c)), None)
+        verb = host
+    else:
+        noun = host if _penalty(host) else None
+        verb = host.head if host.dep_ in ("dobj", "conj") else None
+    if noun is None:
+        return []
+    if b.root.dep_ in ("compound", "poss") and b.root.head.i == noun.i:
+        return ["sanctioned_by"]  # "OFAC's sanctions on Syria"
+    if verb is None or verb.lemma_.lower() not in _IMPOSE or negated(verb) or hedged(verb):
+        return []
+    author = _phrase_top(b.root)  # "the U.S. Government": a state used as a modifier
+    return ["sanctioned_by"] if author.dep_ == "nsubj" and author.head.i == verb.i else []
 
 
 def _described_by(a: _Arg, noun: Token) -> bool:
@@ -327,7 +385,12 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
             found.append("owns")
         elif lemma in MEMBER_NOUNS:
             found.append("member_of")
-    if rb.role in ("prep:in", "prep:of") and noun.i == a.top.i and not rb.modifier:
+    if (
+        rb.role in ("prep:in", "prep:of")
+        and noun.i == a.top.i
+        and not rb.modifier
+        and (a.top.i == a.root.i or noun.lemma_.lower() in _SEAT_NOUNS)
+    ):
         # "the Al-Karrar office in Somalia", "Ministry of Defence of the Syrian Arab Republic".
         between = a.root.doc.text[a.slot.end : b.slot.start]
         if rb.role == "prep:in" or (a.slot.kind in AUTHORITY and _OF.match(between)):
@@ -416,7 +479,54 @@ def _wallet_frame(a: _Arg, b: _Arg) -> list[str]:
 
 
 _OF = re.compile(r"^\s*of\s+(?:the\s+)?$", re.I)
-_HYPHEN = re.compile(r"^\s*-\s*(based|sanctioned|designated)\b", re.I)
+# "the Al-Karrar office in Somalia": nouns that place the body they are part of. Others do not
+# ("the Hamas attacks in Israel" place the attacks).
+_SEAT_NOUNS = frozenset(
+    {"office", "branch", "headquarters", "subsidiary", "unit", "cell", "embassy", "affiliate"}
+)
+_APPOSED = re.compile(r"^\s*,\s*$")
+_FIRM_AFTER = re.compile(
+    r"^\s*['’]\s*s\s+(?:own\s+|proprietary\s+|crypto\s+|hedge\s+|trading\s+|shell\s+)*"
+    r"(fund|company|firm|business|exchange|platform|venture)\b",
+    re.I,
+)
+
+
+_POSSESSIVE = re.compile(r"^\s*['’]\s*s\s+(?:the\s+)?$")
+_CITED_AFTER = re.compile(r"^\s*,\s*[“\"]")
+
+
+def _body_of_body(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
+    """Return member_of for "the FBI's Internet Crime Complaint Center" and for a cited author
+    written "U.S. Department of Homeland Security, U.S. Immigration and Customs Enforcement,
+    “Title”"; located_in for "South Africa's National Treasury". Read from the words."""
+    if a.slot.kind not in AUTHORITY:
+        return []
+    between = doc.text[b.slot.end : a.slot.start]
+    if _POSSESSIVE.match(between):
+        if b.slot.type == "country":
+            return ["located_in"]
+        return ["member_of"] if b.slot.kind in AUTHORITY else []
+    cited = _APPOSED.match(between) and _CITED_AFTER.match(doc.text[a.slot.end : a.slot.end + 4])
+    return ["member_of"] if cited and b.slot.kind in AUTHORITY else []
+
+
+def _firm_apposition(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
+    """Return owns for "B, A's proprietary crypto hedge fund": a person's firm named beside it.
+
+    Read from the words, as the parser often splits the apposition off the name.
+    """
+    if a.slot.kind != "person" or b.slot.type != "actor" or b.slot.kind in AUTHORITY:
+        return []
+    if not _APPOSED.match(doc.text[b.slot.end : a.slot.start]):
+        return []
+    return ["owns"] if _FIRM_AFTER.match(doc.text[a.slot.end : a.slot.end + 60]) else []
+
+
+_HYPHEN = re.compile(
+    r"^\s*-\s*(based|registered|headquartered|incorporated|sanctioned|designated)\b", re.I
+)
+_SEATED = frozenset({"based", "registered", "headquartered", "incorporated"})
 
 
 def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
@@ -431,7 +541,11 @@ def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     if participle is None:
         return []
     head = participle.head
-    # The participle modifies the name itself, or a noun in apposition to it.
+    # The participle modifies the name itself, or a noun in apposition to it; a name that
+    # only modifies another noun ("Treasury Sanctions Russia-Based Hydra") is described only
+    # through that noun ("the Russia-based Trickbot group").
+    if a.root.i != a.top.i and not (a.slot.start <= head.idx < a.slot.end or head.i == a.top.i):
+        return []
     if not (
         head.i == a.top.i
         or (a.slot.start <= head.idx < a.slot.end)
@@ -440,7 +554,45 @@ def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     ):
         return []
     word = match[1].lower()
-    return ["located_in" if word == "based" else f"{word}_by"]
+    return ["located_in" if word in _SEATED else f"{word}_by"]
+
+
+# A court filing's counsel block: "Jane Roe (SBN 123456) ... ROE & DOE LLP ... Attorneys for".
+_COUNSEL_BLOCK = re.compile(
+    r"\((?:SBN|State Bar No\.?|Bar No\.?)\s*\d|pro hac vice|\bAttorneys? for\b|\bCounsel for\b"
+)
+
+
+def _counsel_block(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot]]:
+    """Return (employs, firm, lawyer) from a filing's counsel block.
+
+    Lawyers are listed above their firm's name and address; in a signature block a lawyer
+    follows the firm with only an e-mail address between. So a lawyer goes with the firm just
+    before, if nothing but words without digits (no address, no other lawyer) lies between,
+    and otherwise with the first firm after.
+    """
+    if not _COUNSEL_BLOCK.search(doc.text):
+        return []
+    people = [s for s in slots if s.type == "actor" and s.kind == "person"]
+    firms = [s for s in slots if s.type == "actor" and s.kind == "company"]
+    found = []
+    for person in people:
+        others = [p for p in people if p.mention.entity_id != person.mention.entity_id]
+        before = [f for f in firms if f.end <= person.start]
+        after = [f for f in firms if f.start >= person.end]
+        firm = None
+        if before:
+            last = max(before, key=lambda f: f.end)
+            gap = doc.text[last.end : person.start]
+            if not re.search(r"\d", gap) and not any(
+                last.end <= p.start < person.start for p in others
+            ):
+                firm = last
+        if firm is None and after:
+            firm = min(after, key=lambda f: f.start)
+        if firm is not None:
+            found.append(("employs", firm, person))
+    return found
 
 
 def _nearest_date(doc: Doc, at: int) -> str | None:
@@ -473,13 +625,23 @@ def typed_relations(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot, 
     for a, b in permutations(args, 2):
         if a.slot.mention.entity_id == b.slot.mention.entity_id or a.root.i == b.root.i:
             continue
+        sanction = _sanction_frame(a, b)
         predicates = (
-            _verb_frame(a, b) + _noun_frame(a, b) + _hyphen_frame(doc, a, b) + _wallet_frame(a, b)
+            _verb_frame(a, b)
+            + _noun_frame(a, b)
+            + _hyphen_frame(doc, a, b)
+            + _wallet_frame(a, b)
+            + _firm_apposition(doc, a, b)
+            + _body_of_body(doc, a, b)
+            + sanction
         )
         for predicate in predicates:
             if predicate in ("owns", "controls") and b.slot.type == "wallet":
                 predicate = "holds"
-            if predicate != "holds" and not _fits(predicate, a.slot, b.slot):
+            # An explicit sanction frame may name a state as the authority and the target:
+            # "the U.S. Government maintains a sanctions program on the DPRK".
+            explicit = predicate in sanction and a.slot.type == b.slot.type == "country"
+            if predicate != "holds" and not explicit and not _fits(predicate, a.slot, b.slot):
                 continue
             if predicate == "holds" and a.slot.type not in ("actor", "casino"):
                 continue
@@ -494,4 +656,42 @@ def typed_relations(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot, 
             elif predicate in ("paid", "received", "transferred", "stole"):
                 attrs = _amount(slots, a.slot.end)
             found.append((predicate, a.slot, b.slot, attrs))
-    return found
+    for predicate, firm, person in _counsel_block(doc, slots):
+        key = (predicate, firm.mention.id, person.mention.id)
+        if key not in seen:
+            seen.add(key)
+            found.append((predicate, firm, person, {}))
+    return _with_acronyms(doc, slots, found, seen)
+
+
+_OPEN = re.compile(r"^\s*\(\s*(?:the\s+)?[\"“]?$")
+_CLOSE = re.compile(r"^[\"”]?\s*\)")
+
+
+def _with_acronyms(
+    doc: Doc,
+    slots: list[Slot],
+    found: list[tuple[str, Slot, Slot, dict[str, Any]]],
+    seen: set[tuple[str, str, str]],
+) -> list[tuple[str, Slot, Slot, dict[str, Any]]]:
+    """Give a name's bracketed short form its relations: "the Internet Crime Complaint Center
+    (IC3)" is a unit of the FBI, and so is IC3."""
+    short: dict[str, Slot] = {}
+    for named in slots:
+        for s in slots:
+            if (
+                s.start > named.end
+                and _OPEN.match(doc.text[named.end : s.start])
+                and _CLOSE.match(doc.text[s.end : s.end + 3])
+            ):
+                short[named.mention.id] = s
+    out = list(found)
+    for predicate, a, b, attrs in found:
+        for subject, obj in ((short.get(a.mention.id), b), (a, short.get(b.mention.id))):
+            if subject is None or obj is None or subject.mention.id == obj.mention.id:
+                continue
+            key = (predicate, subject.mention.id, obj.mention.id)
+            if key not in seen and subject.mention.entity_id != obj.mention.entity_id:
+                seen.add(key)
+                out.append((predicate, subject, obj, attrs))
+    return out

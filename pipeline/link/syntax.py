@@ -20,6 +20,19 @@ from spacy.tokens import Doc, Span, Token
 _INSIDE = {"compound", "flat", "amod", "nmod", "nummod", "quantmod", "punct", "case"}
 _NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "X"}
 _HEDGES = {"may", "might", "could", "would"}
+# Adverbs and governing verbs that make a statement a guess or a claim, not a finding:
+# "ISIL-K likely operates in", "a group believed to be based in", "Member States assessed that".
+_HEDGING_ADVERBS = {
+    "likely",
+    "probably",
+    "possibly",
+    "reportedly",
+    "allegedly",
+    "purportedly",
+    "apparently",
+    "perhaps",
+}
+_HEDGING_VERBS = {"believe", "suspect", "assess", "estimate", "speculate", "think", "allege"}
 _NEGATORS = {"none", "nobody", "neither", "nothing"}
 
 
@@ -109,11 +122,17 @@ def negated(verb: Token) -> bool:
 
 
 def hedged(verb: Token) -> bool:
-    """Say whether a verb is only possible ("may have", "could")."""
+    """Say whether a verb is only possible, likely or claimed ("may have", "likely",
+    "is believed to", "assessed that")."""
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     # "may have stolen": the modal hangs on "have".
     auxiliaries += [g for c in auxiliaries for g in c.children if g.dep_ == "aux"]
-    return any(c.lower_ in _HEDGES for c in auxiliaries)
+    if any(c.lower_ in _HEDGES for c in auxiliaries):
+        return True
+    if any(c.dep_ == "advmod" and c.lower_ in _HEDGING_ADVERBS for c in verb.children):
+        return True
+    governor = verb.head if verb.dep_ in ("ccomp", "xcomp") else None
+    return governor is not None and governor.lemma_.lower() in _HEDGING_VERBS
 
 
 def subject_of(verb: Token) -> Token | None:

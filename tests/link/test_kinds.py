@@ -55,3 +55,18 @@ def test_context_decides_the_kind(extractor: Extractor, text: str, name: str, ki
 def test_gazetteer_kind_is_kept(extractor: Extractor) -> None:
     found = kinds(extractor, "The Lazarus Group, a company of hackers, stole funds.")
     assert found["Lazarus Group"] == "group"
+
+
+def test_a_name_kept_beside_attacks_is_a_group(extractor: Extractor) -> None:
+    violent = kinds(
+        extractor,
+        "Wadi Fulan Front claimed two attacks last year. The attacks by Wadi Fulan Front killed "
+        "twelve people.",
+    )
+    quiet = kinds(
+        extractor,
+        "Wadi Fulan Front opened an office last year. The office of Wadi Fulan Front hired "
+        "twelve people.",
+    )
+    assert violent["Wadi Fulan Front"] == "group"
+    assert quiet["Wadi Fulan Front"] != "group"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Doc
 
 from pipeline.extract.extractor import Extractor
 from pipeline.link import link
+from pipeline.link.rules import Slot, typed_relations
+from pipeline.link.syntax import parse_sentences
 from pipeline.parse.base import PageText, assemble
-from pipeline.records import Relation
+from pipeline.records import Mention, Relation
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +105,22 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
             "In 2016 FinCEN found Bank of Dandong to be of primary money laundering concern.",
             ("Bank of Dandong", "designated_by", "Financial Crimes Enforcement Network"),
         ),
+        (
+            "FinCEN assessed a civil money penalty against Velmur Management Pte Ltd.",
+            ("Velmur Management Pte Ltd.", "sanctioned_by", "Financial Crimes Enforcement Network"),
+        ),
+        (
+            "Lenders to Alameda Research, John Smith's proprietary crypto hedge fund, were misled.",
+            ("John Smith", "owns", "Alameda Research"),
+        ),
+        (
+            "Analysts say the FBI’s Internet Crime Complaint Center serves as a hub.",
+            ("Internet Crime Complaint Center", "member_of", "Federal Bureau of Investigation"),
+        ),
+        (
+            "Prosecutors charged a manager of Bitzlato, a Hong Kong-registered exchange.",
+            ("Bitzlato", "located_in", "Hong Kong"),
+        ),
     ],
 )
 def test_typed_relations(extractor: Extractor, text: str, expected: tuple[str, str, str]) -> None:
@@ -175,3 +194,74 @@ def test_relation_keeps_sentence_page_and_amount(extractor: Extractor) -> None:
     assert len(stole.evidence) == 2
     co = [r for r in linked.relations if r.predicate == "co_occurs"]
     assert len(co) == 1 and co[0].count == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Hedged: a guess or a claim is no finding.
+        "The Lazarus Group is likely based in China.",
+        "The Lazarus Group is believed to be based in China.",
+        "Analysts assessed that the Lazarus Group is based in China.",
+        # Setting a body up is no hold over it; an action against someone is no listing.
+        "Treasury established the Example Task Force in 2023.",
+        "Treasury has taken several actions against Velmur Management Pte Ltd.",
+        # Attacks in a country do not place the group there; nobody is a member of a person.
+        "The 2023 Hamas attacks in Israel killed many.",
+        "Kim Il, an associate of Park Jin Hyok, moved funds.",
+    ],
+)
+def test_unsure_statements_stay_co_occurrences(extractor: Extractor, text: str) -> None:
+    assert typed(extractor, text) == []
+
+
+def _slots(doc: Doc, text: str, names: list[tuple[str, str, str | None]]) -> list[Slot]:
+    slots = []
+    for i, (name, type_, kind) in enumerate(names):
+        at = text.index(name)
+        value = {"kind": kind} if kind else {}
+        mention = Mention(
+            f"m{i}", "d", 1, at, at + len(name), type_, name, value, name, text, "t", 1.0, f"e{i}"
+        )
+        slots.append(Slot(mention, at, at + len(name)))
+    return slots
+
+
+def test_counsel_block_pairs_each_lawyer_with_the_nearest_firm() -> None:
+    text = (
+        "Jane Roe (SBN 111111) jane@example.com Rick Poe (SBN 222222) rick@example.com "
+        "ROE POE LLP 1 Main Street, Springfield Ann Lee (pro hac vice) ann@example.com "
+        "LEE LAW, P.A. 2 Side Street, Shelbyville Attorneys for Plaintiff"
+    )
+    doc = parse_sentences([text])[0]
+    names = [
+        ("Jane Roe", "actor", "person"),
+        ("Rick Poe", "actor", "person"),
+        ("ROE POE LLP", "actor", "company"),
+        ("Ann Lee", "actor", "person"),
+        ("LEE LAW, P.A.", "actor", "company"),
+    ]
+    found = {
+        (p, s.mention.text, o.mention.text)
+        for p, s, o, _ in typed_relations(doc, _slots(doc, text, names))
+    }
+    assert ("employs", "ROE POE LLP", "Jane Roe") in found
+    assert ("employs", "ROE POE LLP", "Rick Poe") in found
+    assert ("employs", "LEE LAW, P.A.", "Ann Lee") in found
+    assert ("employs", "ROE POE LLP", "Ann Lee") not in found
+
+
+def test_bracketed_short_form_shares_the_relation() -> None:
+    text = "Velmur Holding, the owner of the Example Exchange (EXX), moved funds."
+    doc = parse_sentences([text])[0]
+    names = [
+        ("Velmur Holding", "actor", "company"),
+        ("Example Exchange", "actor", "exchange"),
+        ("EXX", "actor", "exchange"),
+    ]
+    found = {
+        (p, s.mention.text, o.mention.text)
+        for p, s, o, _ in typed_relations(doc, _slots(doc, text, names))
+    }
+    assert ("owns", "Velmur Holding", "Example Exchange") in found
+    assert ("owns", "Velmur Holding", "EXX") in found
