@@ -11,11 +11,12 @@ model to its last write, while the resident memory of that process and all its c
 
 OCR is off for the comparison, since the baseline reads no scans; --ocr also times OCR of the
 scanned real pages on its own. The two moneytrail stores are compared: stats and mention ids.
---before REV also times the code of a git revision (exported to a temporary folder) on the
-same corpus, each of its runs right before the same run of this tree, so a speed change is
-measured against its own past under the same load; its stores must hold the same mention ids.
+--before REV (repeatable) also times the code of a git revision (exported to a temporary
+folder) on the same corpus, each of its runs right before the same run of this tree, so a
+speed change is measured against its own past under the same load; its stores must hold the
+same mention ids.
 
-    python bench/bulk_speed.py [--pages 500] [--workers N] [--ocr] [--before REV]
+    python bench/bulk_speed.py [--pages 500] [--workers N] [--ocr] [--before REV ...]
 """
 
 from __future__ import annotations
@@ -258,7 +259,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--workers", type=int, default=cpu_count())
     parser.add_argument("--ocr", action="store_true", help="also time OCR of the real scans")
-    parser.add_argument("--before", help="also time this git revision's code, interleaved")
+    parser.add_argument(
+        "--before", action="append", default=[], help="also time this git revision's code"
+    )
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -275,23 +278,27 @@ def main() -> None:
     try:
         corpus = build_corpus(work / "corpus", args.pages)
         base = measure(["--variant", "baseline", "--corpus", str(work / "corpus")])
-        if args.before:
-            export_tree(args.before, work / "before")
-        runs, before = {}, {}
+        trees = [(work / f"before{i}", f"b{i}-") for i in range(len(args.before))]
+        for revision, (tree, _) in zip(args.before, trees, strict=True):
+            export_tree(revision, tree)
+        trees.append((ROOT, "w"))
+        timed: dict[str, dict[int, dict[str, Any]]] = {prefix: {} for _, prefix in trees}
         for workers in sorted({1, args.workers}):
-            for tree, found, prefix in ((work / "before", before, "b"), (ROOT, runs, "w")):
-                if tree == ROOT or args.before:
-                    found[workers] = measure(
-                        [
-                            *("--variant", "moneytrail", "--corpus", str(work / "corpus")),
-                            *("--store", str(work / f"{prefix}{workers}.db")),
-                            *("--workers", str(workers)),
-                        ],
-                        tree,
-                    )
+            for tree, prefix in trees:
+                timed[prefix][workers] = measure(
+                    [
+                        *("--variant", "moneytrail", "--corpus", str(work / "corpus")),
+                        *("--store", str(work / f"{prefix}{workers}.db")),
+                        *("--workers", str(workers)),
+                    ],
+                    tree,
+                )
+        runs = timed["w"]
         equal, mentions = same_output(work / "w1.db", work / f"w{args.workers}.db")
-        if args.before:
-            as_before = all(same_output(work / f"b{w}.db", work / f"w{w}.db")[0] for w in runs)
+        as_before = {
+            revision: all(same_output(work / f"{prefix}{w}.db", work / f"w{w}.db")[0] for w in runs)
+            for revision, (_, prefix) in zip(args.before, trees, strict=False)
+        }
         scans = None
         if args.ocr and REAL.exists():
             (work / "scans").mkdir()
@@ -316,20 +323,22 @@ def main() -> None:
     print(f"{'variant':<44} {'seconds':>8} {'pages/s':>9} {'peak RSS':>13} {'ratio':>7}")
     print(row("baseline (pdfplumber + full sm, 1 process)", base, None))
     for workers, result in runs.items():
-        if args.before:
-            print(row(f"{args.before[:12]}: ingest --workers {workers}", before[workers], base))
+        for revision, (_, prefix) in zip(args.before, trees, strict=False):
+            print(row(f"{revision[:14]}: ingest --workers {workers}", timed[prefix][workers], base))
         print(row(f"moneytrail ingest --workers {workers}", result, base))
     print(
         f"same output, --workers 1 and --workers {args.workers}: "
         f"{'yes' if equal else 'NO'} (stats and {mentions} mention ids)"
     )
-    if args.before:
-        print(f"same output as {args.before}: {'yes' if as_before else 'NO'} (stats, mention ids)")
+    for revision, same in as_before.items():
+        print(f"same output as {revision}: {'yes' if same else 'NO'} (stats and mention ids)")
     print("where the time goes (seconds; moneytrail stages are summed over workers):")
     print("  baseline:   " + ", ".join(f"{k} {v:.1f}" for k, v in base["timings"].items()))
-    for workers, result in [*((f"{w} before", r) for w, r in before.items()), *runs.items()]:
-        spent = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items())
-        print(f"  workers {workers}:  {spent}; wall {result['seconds']:.1f}")
+    for (_, prefix), revision in zip(trees, [*args.before, ""], strict=True):
+        for workers, result in timed[prefix].items():
+            label = f"{workers} {revision[:14]}".strip()
+            spent = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items())
+            print(f"  workers {label}:  {spent}; wall {result['seconds']:.1f}")
     print("where the memory goes (peak resident, each process on its own):")
     for workers, result in runs.items():
         print(
