@@ -19,12 +19,15 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bulk_speed import export_tree  # noqa: E402 - a sibling script, found through sys.path
+
 SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_INPUTS = (SHARED / "real-pdfs", SHARED / "more-pdfs")
 
@@ -51,18 +54,6 @@ failures = sorted(f.message for f in report.failures)
 print(json.dumps({"stats": store.stats(), "mentions": mentions, "relations": relations,
                   "entities": entities, "failures": failures}, default=str))
 """
-
-
-def export_tree(revision: str, target: Path) -> None:
-    """Write the files of `revision` into `target`."""
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", revision], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    tar = target / "tree.tar"
-    tar.write_bytes(archive)
-    with tarfile.open(tar) as handle:
-        handle.extractall(target, filter="data")
-    tar.unlink()
 
 
 def dump(tree: Path, store: Path, inputs: list[str]) -> dict[str, Any]:
@@ -108,7 +99,6 @@ def main() -> None:
         raise SystemExit("no PDFs to compare: give a folder, or mount ../shared/data")
     with tempfile.TemporaryDirectory(prefix="moneytrail-same-") as work:
         old_tree = Path(work) / "old"
-        old_tree.mkdir()
         export_tree(args.before, old_tree)
         old = dump(old_tree, Path(work) / "old.db", inputs)
         new = dump(ROOT, Path(work) / "new.db", inputs)
