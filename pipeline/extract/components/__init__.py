@@ -6,5 +6,6 @@ from pipeline.extract.components import (  # noqa: F401 - imported to register f
     casinos,
     countries,
     resolve,
+    tags,
     wallets,
 )
