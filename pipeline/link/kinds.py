@@ -59,9 +59,7 @@ def _defined_kind(text: str, acronym: str) -> str | None:
     """Return the kind of what an acronym stands for: "Virtual Assets Unit (VAU)"."""
     from pipeline.link.document import acronym_of
 
-    found = re.search(
-        rf"([^()\n]{{3,120}}?)\s*\(\s*(?:the\s+)?[\"“]?{re.escape(acronym)}[\"”]?\s*\)", text
-    )
+    found = _definition(text, acronym)
     if not found:
         return None
     words = found.group(1).split()
@@ -78,6 +76,30 @@ def _defined_kind(text: str, acronym: str) -> str | None:
     if last.capitalize() in table.agency_heads:
         return "agency"
     return None
+
+
+def _definition(text: str, acronym: str) -> re.Match[str] | None:
+    """Find the first "Long Name (ACRONYM)" in the text.
+
+    The pattern tries up to 120 characters from every position of the document, seconds on a
+    long report, though most acronyms are never defined. The bracket is looked for first;
+    the full pattern then starts where the earliest match could (the name before a bracket
+    is at most 120 characters, then whitespace), so the match is the one a search of the
+    whole text returns.
+    """
+    quoted = re.escape(acronym)
+    pattern = rf"([^()\n]{{3,120}}?)\s*\(\s*(?:the\s+)?[\"“]?{quoted}[\"”]?\s*\)"
+    if "(" in acronym:  # brackets could then overlap: search the plain way
+        return re.search(pattern, text)
+    lowest = None
+    for bracket in re.finditer(rf"\(\s*(?:the\s+)?[\"“]?{quoted}[\"”]?\s*\)", text):
+        at = bracket.start()
+        while at > 0 and text[at - 1].isspace():
+            at -= 1
+        lowest = at - 120 if lowest is None else min(lowest, at - 120)
+    if lowest is None:
+        return None
+    return re.compile(pattern).search(text, max(lowest, 0))
 
 
 def settle_kinds(document: Document, mentions: list[Mention]) -> list[Mention]:
