@@ -210,12 +210,7 @@ class SearchQueries(EntityQueries):
             )
         ]
         marks = ",".join("?" * len(found))
-        moved = dict(
-            self.db.execute(
-                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
-                found,
-            ).fetchall()
-        )
+        moved = self._canonical(found)
         canon = {moved.get(entity_id, entity_id) for entity_id in found}
         if found:
             canon |= {
@@ -388,14 +383,7 @@ class SearchQueries(EntityQueries):
             "fp.document_id AND m.page = fp.page WHERE m.type IN ('actor', 'casino', 'country') "
             "GROUP BY 1, 2"
         ).fetchall()
-        ids = sorted({r[1] for r in raw if r[0] != "country" and r[1] is not None})
-        marks = ",".join("?" * len(ids))
-        canon = dict(
-            self.db.execute(
-                f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})",
-                ids,
-            ).fetchall()
-        )
+        canon = self._canonical(sorted({r[1] for r in raw if r[0] != "country" and r[1]}))
         for kind, key, n in raw:
             if key is not None:
                 key = key if kind == "country" else canon.get(key, key)
@@ -422,6 +410,12 @@ class SearchQueries(EntityQueries):
             if n > 0 and len(counts[kind]) < size:
                 counts[kind].append((key, n))
         return counts
+
+    def _canonical(self, entity_ids: list[str]) -> dict[str, str]:
+        """Return the resolved id of each of these entities that resolution joined to another."""
+        marks = ",".join("?" * len(entity_ids))
+        sql = f"SELECT entity_id, canonical_id FROM entity_canon WHERE entity_id IN ({marks})"
+        return dict(self.db.execute(sql, entity_ids).fetchall())
 
     def _page_keys(self, rowids: list[int]) -> list[tuple[str, int]]:
         """Return (document, page) of page rowids, in the given order."""
