@@ -68,25 +68,15 @@ def fts5_terms(ranked: RankedQuery) -> str:
     return " OR ".join(f'"{t}"' for t in ranked.terms)
 
 
-def fts5_all_terms(ranked: RankedQuery) -> str:
-    """Return the FTS5 AND of a ranked query's terms: pages that hold every content word."""
-    return " AND ".join(f'"{t}"' for t in ranked.terms)
-
-
 def fts5_phrase(ranked: RankedQuery) -> str | None:
     """Return the FTS5 phrase of the whole query, or None for a one-word query."""
     return f'"{" ".join(ranked.phrase)}"' if ranked.phrase else None
 
 
-def exact_fts5(query: str) -> str:
-    """Turn search syntax into a safe FTS5 query: words ANDed, "phrases", word*, OR, AND, NOT,
-    and -word as NOT word."""
-    return exact_parts(query)[0]
-
-
 def exact_parts(query: str) -> tuple[str, tuple[str, ...]]:
-    """Return the safe FTS5 query for search syntax, and its phrases that can score a page
-    (each a quoted FTS5 phrase or prefix; words after NOT or a minus are left out)."""
+    """Turn search syntax into a safe FTS5 query (words ANDed, "phrases", word*, OR, AND, NOT,
+    and -word as NOT word), and return it with its phrases that can score a page (each a
+    quoted FTS5 phrase or prefix; words after NOT or a minus are left out)."""
     parts: list[str] = []
     excluded: list[str] = []
     for token in re.findall(r'-?"[^"]*"|\S+', query):

@@ -9,7 +9,7 @@ import pytest
 from pipeline.errors import StoreError
 from pipeline.records import Document, Entity, Mention, Page
 from pipeline.store import SqliteStore
-from pipeline.store.ranking import exact_fts5, has_syntax, ranked_query
+from pipeline.store.ranking import exact_parts, has_syntax, ranked_query
 
 PAGES = {
     "casinos.txt": [
@@ -159,12 +159,12 @@ def test_ranked_query_drops_stopwords_but_keeps_them_in_the_phrase() -> None:
     assert ranked_query("?!") is None
 
 
-def test_exact_fts5_quotes_words_and_turns_minus_into_not() -> None:
-    assert exact_fts5('casino -"junket operator" launder*') == (
+def test_exact_parts_quotes_words_and_turns_minus_into_not() -> None:
+    assert exact_parts('casino -"junket operator" launder*')[0] == (
         '("casino" "launder"*) NOT "junket operator"'
     )
-    assert exact_fts5("OR casino AND") == '"casino"'
-    assert exact_fts5("-casino") == ""
+    assert exact_parts("OR casino AND")[0] == '"casino"'
+    assert exact_parts("-casino")[0] == ""
 
 
 def test_facets_match_a_count_made_by_hand(tmp_path: Path) -> None:

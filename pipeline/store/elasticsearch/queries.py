@@ -78,7 +78,7 @@ def _clause(token: str, field: str) -> dict[str, Any] | None:
 def exact_query(query: str, field: str = "text") -> dict[str, Any] | None:
     """Turn search syntax into a query: words ANDed, "phrases", word*, OR, NOT and -word.
 
-    The same grammar as the embedded store's exact_fts5(); NOT binds to the next term and
+    The same grammar as the embedded store's exact_parts(); NOT binds to the next term and
     OR separates groups. Returns None when nothing searchable is left.
     """
     groups: list[list[tuple[bool, dict[str, Any]]]] = [[]]

@@ -1,8 +1,8 @@
-"""Ranked search and facets on the embedded store: FTS5 BM25, entity pages, aggregate facets.
+"""Ranked search and facets on the embedded store: BM25 over pages, entity pages, facets.
 
-Every statement here costs about the same however many pages match: rankings stop at a
-depth, and facets count mentions on the best FACET_DEPTH pages in one aggregate statement
-per facet (as an Elasticsearch `sampler` aggregation does).
+Rankings come from term postings kept in memory (topk.py), not from FTS5 ranking on every
+query; facets count mentions on the best FACET_DEPTH pages from one covering index (as an
+Elasticsearch `sampler` aggregation counts a sample).
 """
 
 from __future__ import annotations
@@ -63,6 +63,23 @@ def page_filter(
         )
         params.append(chain_name(chain))
     return sql, params
+
+
+def _plan(query: str) -> tuple[topk.Query, str, bool] | None:
+    """Return how a query is ranked, the FTS5 query its snippets mark, and whether it is
+    search syntax (None: nothing to search).
+
+    Syntax ranks the pages it matches by the BM25 of its phrases; a plain query ranks every
+    page holding any of its words, with its phrase's score on top.
+    """
+    if has_syntax(query):
+        match, phrases = exact_parts(query)
+        return (topk.Query(phrases, None, within=match), match, True) if match else None
+    ranked = ranked_query(query)
+    if ranked is None:
+        return None
+    words = tuple(f'"{t}"' for t in ranked.terms)
+    return topk.Query(words, fts5_phrase(ranked)), fts5_terms(ranked), False
 
 
 class SearchQueries(EntityQueries):
@@ -136,29 +153,23 @@ class SearchQueries(EntityQueries):
         self, query: str, depth: int, country: str | None, chain: str | None
     ) -> tuple[list[Hit], set[tuple[str, int]]]:
         """Return the best text hits and the pages among them holding every query word."""
-        if has_syntax(query):
-            match, phrases = exact_parts(query)
-            if not match:
-                return [], set()
-            # Pages that match the syntax, ranked by the BM25 of its phrases.
-            exact = topk.Query(phrases, None, within=match)
-            ranking = self._ranking(exact, depth, country, chain)
-            rows = {r["rowid"]: r for r in self._within(match, [r for r, _ in ranking.pages])}
-            hits = [self._hit(rows[r], score) for r, score in ranking.pages if r in rows]
-            # Snippets come from outside running headers and footers (pipeline/parse/furniture).
-            hits = body_snippets(self.db, hits, match)
-            return hits, {(h.document_id, h.page) for h in hits}
-        ranked = ranked_query(query)
-        if ranked is None:
+        planned = _plan(query)
+        if planned is None:
             return [], set()
-        any_word = fts5_terms(ranked)
-        words = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
-        ranking = self._ranking(words, depth, country, chain)
-        rows = {r["rowid"]: r for r in self._within(any_word, [r for r, _ in ranking.pages])}
+        ranked, match, syntax = planned
+        ranking = self._ranking(ranked, depth, country, chain)
+        rows = {r["rowid"]: r for r in self._within(match, [r for r, _ in ranking.pages])}
         scored = [(rows[rowid], score) for rowid, score in ranking.pages if rowid in rows]
-        hits = body_snippets(self.db, [self._hit(r, score) for r, score in scored], any_word)
+        # Snippets come from outside running headers and footers (pipeline/parse/furniture).
+        hits = body_snippets(self.db, [self._hit(r, score) for r, score in scored], match)
         kept = {(h.document_id, h.page) for h in hits}
-        full = {(r["document_id"], r["number"]) for r, _ in scored if r["rowid"] in ranking.every}
+        # A page matching search syntax matches all of it; a plain query's page may hold only
+        # some of its words.
+        full = {
+            (r["document_id"], r["number"])
+            for r, _ in scored
+            if syntax or r["rowid"] in ranking.every
+        }
         return hits, full & kept
 
     def _ranking(
@@ -335,15 +346,11 @@ class SearchQueries(EntityQueries):
         self.ensure_resolved()
         pages: list[tuple[str, int]] = []
         if type_ is None:
-            found: topk.Query | None = None
-            if has_syntax(query):
-                match, phrases = exact_parts(query)
-                found = topk.Query(phrases, None, within=match) if match else None
-            elif (ranked := ranked_query(query)) is not None:
-                found = topk.Query(tuple(f'"{t}"' for t in ranked.terms), fts5_phrase(ranked))
+            planned = _plan(query)
             rowids: list[int] = []
-            if found is not None:
-                rowids = [r for r, _ in self._ranking(found, FACET_DEPTH, country, chain).pages]
+            if planned is not None:
+                ranking = self._ranking(planned[0], FACET_DEPTH, country, chain)
+                rowids = [r for r, _ in ranking.pages]
             pages = self._page_keys(rowids)
         _, members = self._named(query)
         if members:
