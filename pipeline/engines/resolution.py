@@ -44,11 +44,10 @@ def runner_for(settings: Settings, store: Any) -> Runner:
 
     def run(work: Iterator[list[str]]) -> Iterator[list[BlockAnswer]]:
         head, work = _small(work)
-        if len(head) < 2:
-            yield from (cluster_blocks(store, keys) for keys in work)
-        elif settings.engine == "ray":
+        many = len(head) == 2  # more than one batch: workers are worth starting
+        if many and settings.engine == "ray":
             yield from _on_ray(settings, work)
-        elif settings.worker_count() > 1:
+        elif many and settings.worker_count() > 1:
             yield from _in_pool(settings.store, settings.worker_count(), work)
         else:
             yield from (cluster_blocks(store, keys) for keys in work)
