@@ -92,11 +92,12 @@ def _xref(
         if hasattr(store, "client") and hasattr(store, "prefix"):  # Elasticsearch
             return _xref_elastic(store, keys, max_hops)
         return None, None
-    try:
+
+    def records(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         ensure_schema(db)  # the tables exist; this registers the decimal sum the totals use
-        return {k: wallet_record(db, k, max_hops, FRONTIER_CAP) for k in keys}, None
-    except (sqlite3.Error, PipelineError, ValueError) as exc:
-        return None, f"the on-chain cross-reference failed: {exc}"
+        return {k: wallet_record(db, k, max_hops, FRONTIER_CAP) for k in keys}
+
+    return _cross_reference(records, db)
 
 
 def _onchain(store: Store, address: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -110,10 +111,7 @@ def _onchain(store: Store, address: str) -> tuple[dict[str, Any] | None, str | N
         if hasattr(store, "client") and hasattr(store, "prefix"):  # Elasticsearch
             return _onchain_elastic(store, address)
         return None, None
-    try:
-        return wallet_report(db, address), None
-    except (sqlite3.Error, PipelineError, ValueError) as exc:
-        return None, f"the on-chain cross-reference failed: {exc}"
+    return _cross_reference(wallet_report, db, address)
 
 
 def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -121,7 +119,7 @@ def _onchain_elastic(store: Store, address: str) -> tuple[dict[str, Any] | None,
     step by step in the cluster (pipeline/store/elasticsearch/onchain_paths.py)."""
     from pipeline.store.elasticsearch.onchain_paths import es_wallet_report
 
-    return _in_cluster(es_wallet_report, store, address)
+    return _cross_reference(es_wallet_report, store, address)
 
 
 def _xref_elastic(
@@ -130,13 +128,14 @@ def _xref_elastic(
     """Return the cross-reference records of wallet keys, answered in the cluster."""
     from pipeline.store.elasticsearch.onchain_paths import es_wallet_records
 
-    return _in_cluster(es_wallet_records, store, keys, max_hops)
+    return _cross_reference(es_wallet_records, store, keys, max_hops)
 
 
-def _in_cluster(query: Callable[..., Any], store: Store, *args: Any) -> tuple[Any, str | None]:
-    """Run an on-chain query on Elasticsearch; return its answer, or None and the problem."""
+def _cross_reference(query: Callable[..., Any], source: Any, *args: Any) -> tuple[Any, str | None]:
+    """Run an on-chain query on an on-chain database or an Elasticsearch store; return its
+    answer, or None and the problem."""
     try:
-        return query(store, *args), None
+        return query(source, *args), None
     except (sqlite3.Error, PipelineError, ValueError) as exc:
         return None, f"the on-chain cross-reference failed: {exc}"
 
