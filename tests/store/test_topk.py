@@ -189,3 +189,15 @@ def test_threads_searching_at_once_agree(built: tuple[SqliteStore, list[list[str
         results = list(pool.map(one, queries))
     for query, result in zip(queries, results, strict=True):
         assert result == one(query)
+
+
+def test_a_rewrite_of_the_same_size_is_seen_by_the_next_search(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "r.db")
+    store.upsert_document(_document(1, ["alpha", "bravo"]), [], [])
+    store.upsert_document(_document(2, ["alpha", "kilo"]), [], [])
+    assert [h.source for h in store.search("alpha").hits] == ["d0001.txt", "d0002.txt"]
+    # Same page count, same token count and, after the delete, the same rowid for the page:
+    # only the index's write counter tells the cached postings are stale.
+    store.db.execute("DELETE FROM documents WHERE id = 'doc-0002'")
+    store.upsert_document(_document(3, ["alpha", "alpha"]), [], [])
+    assert [h.source for h in store.search("alpha").hits] == ["d0003.txt", "d0001.txt"]

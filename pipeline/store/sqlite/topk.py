@@ -73,11 +73,16 @@ class Table:
 
 
 def table(db: sqlite3.Connection, path: str) -> Table:
-    """Read the page index's statistics record (FTS5 keeps it at id 1 of its data table)."""
+    """Read the page index's statistics record (FTS5 keeps it at id 1 of its data table).
+
+    The version is FTS5's structure record (id 10), whose write counter goes up with every
+    change to the index, so any write gives the postings a new key.
+    """
     record = db.execute("SELECT block FROM pages_fts_data WHERE id = 1").fetchone()
+    structure = db.execute("SELECT block FROM pages_fts_data WHERE id = 10").fetchone()
     top = db.execute("SELECT max(rowid) FROM pages").fetchone()[0] or 0
     numbers = varints(record[0]) if record else []
-    return Table(numbers[0] if numbers else 0, top, (path, record and record[0], top))
+    return Table(numbers[0] if numbers else 0, top, (path, structure and structure[0]))
 
 
 @dataclass(frozen=True, slots=True)
