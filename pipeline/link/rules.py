@@ -379,8 +379,11 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     if rb.role in ("prep:of", "prep:for", "prep:at") and _described_by(a, noun):
         lemma = noun.lemma_.lower()
         if lemma in HEAD_NOUNS:
-            # The head of a part of Y ("head of Al-Shabaab internal affairs") is in Y.
-            found.append("member_of" if rb.modifier else "controls")
+            # "Head of the Al-Furqan office" runs the office named Al-Furqan, "head of
+            # Al-Shabaab internal affairs" serves in Al-Shabaab: the parse does not tell a name
+            # modifying a unit from an owner modifying it, so a modifier stays co_occurs.
+            if not rb.modifier:
+                found.append("controls")
         elif lemma in OWNER_NOUNS:
             found.append("owns")
         elif lemma in MEMBER_NOUNS:

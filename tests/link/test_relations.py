@@ -76,6 +76,10 @@ def typed(extractor: Extractor, text: str) -> list[tuple[str | None, str, str | 
             ("Alexandre Cazes", "owns", "AlphaBay"),
         ),
         (
+            "Park Jin Hyok, the head of the Lazarus Group, moved the funds.",
+            ("Park Jin Hyok", "controls", "Lazarus Group"),
+        ),
+        (
             "Lakurawa was headed by Namata Korsinga.",
             ("Namata Korsinga", "controls", "Lakurawa"),
         ),
@@ -209,6 +213,9 @@ def test_relation_keeps_sentence_page_and_amount(extractor: Extractor) -> None:
         # Attacks in a country do not place the group there; nobody is a member of a person.
         "The 2023 Hamas attacks in Israel killed many.",
         "Kim Il, an associate of Park Jin Hyok, moved funds.",
+        # The head of a unit named by a modifier: the unit's own name, or its parent's?
+        "Park Jin Hyok, the head of the Lazarus Group finance office, moved the funds.",
+        "Park Jin Hyok, the head of the Chosun Expo office, moved the funds.",
     ],
 )
 def test_unsure_statements_stay_co_occurrences(extractor: Extractor, text: str) -> None:
