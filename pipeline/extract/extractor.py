@@ -213,8 +213,12 @@ class Extractor:
         / Assets Control") defeats phrase matching and the NER model. Swapping one character for
         another keeps every offset.
         """
-        doc = self.nlp.make_doc(_LINE_BREAK.sub(" ", text))
+        flat = _LINE_BREAK.sub(" ", text)
+        doc = self.nlp.make_doc(flat)
         doc.user_data["mt_raw"] = text
+        # spaCy's tokeniser keeps every character, so Doc.text is `flat`; Doc.text would
+        # rebuild it from the tokens (candidates.text_of caches it under this key).
+        doc.user_data["mt_text"] = flat
         return doc
 
     def extract(self, document: Document) -> list[Mention]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from pipeline.extract.candidates import text_of
 from pipeline.link.syntax import Role, hedged, negated, role_of, span_root, subject_of
 from pipeline.records import Mention
 
@@ -302,7 +303,7 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                 lemma == "find"
                 and ra.role == "obj"
                 and rb.role == "subj"
-                and _PRIMARY_CONCERN.search(verb.doc.text)
+                and _PRIMARY_CONCERN.search(text_of(verb.doc))
             ):
                 found.append("designated_by")
             via = ra.via
@@ -395,12 +396,12 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
         and (a.top.i == a.root.i or noun.lemma_.lower() in _SEAT_NOUNS)
     ):
         # "the Al-Karrar office in Somalia", "Ministry of Defence of the Syrian Arab Republic".
-        between = a.root.doc.text[a.slot.end : b.slot.start]
+        between = text_of(a.root.doc)[a.slot.end : b.slot.start]
         if rb.role == "prep:in" or (a.slot.kind in AUTHORITY and _OF.match(between)):
             found.append("located_in")
     if rb.role == "prep:of" and noun.i == a.top.i and not rb.modifier:
         # "the 1718 Sanctions Committee of the Security Council": a body of a body.
-        between = a.root.doc.text[a.slot.end : b.slot.start]
+        between = text_of(a.root.doc)[a.slot.end : b.slot.start]
         if a.slot.kind in AUTHORITY and b.slot.kind in AUTHORITY and _OF.match(between):
             found.append("member_of")
     title = b.root.head
@@ -505,12 +506,13 @@ def _body_of_body(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     “Title”"; located_in for "South Africa's National Treasury". Read from the words."""
     if a.slot.kind not in AUTHORITY:
         return []
-    between = doc.text[b.slot.end : a.slot.start]
+    between = text_of(doc)[b.slot.end : a.slot.start]
     if _POSSESSIVE.match(between):
         if b.slot.type == "country":
             return ["located_in"]
         return ["member_of"] if b.slot.kind in AUTHORITY else []
-    cited = _APPOSED.match(between) and _CITED_AFTER.match(doc.text[a.slot.end : a.slot.end + 4])
+    after = text_of(doc)[a.slot.end : a.slot.end + 4]
+    cited = _APPOSED.match(between) and _CITED_AFTER.match(after)
     return ["member_of"] if cited and b.slot.kind in AUTHORITY else []
 
 
@@ -521,9 +523,9 @@ def _firm_apposition(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     """
     if a.slot.kind != "person" or b.slot.type != "actor" or b.slot.kind in AUTHORITY:
         return []
-    if not _APPOSED.match(doc.text[b.slot.end : a.slot.start]):
+    if not _APPOSED.match(text_of(doc)[b.slot.end : a.slot.start]):
         return []
-    return ["owns"] if _FIRM_AFTER.match(doc.text[a.slot.end : a.slot.end + 60]) else []
+    return ["owns"] if _FIRM_AFTER.match(text_of(doc)[a.slot.end : a.slot.end + 60]) else []
 
 
 _HYPHEN = re.compile(
@@ -534,7 +536,7 @@ _SEATED = frozenset({"based", "registered", "headquartered", "incorporated"})
 
 def _hyphen_frame(doc: Doc, a: _Arg, b: _Arg) -> list[str]:
     """Return predicates from "China-based X", "OFAC-sanctioned X", "U.S.-designated X"."""
-    match = _HYPHEN.match(doc.text[b.slot.end : b.slot.end + 20])
+    match = _HYPHEN.match(text_of(doc)[b.slot.end : b.slot.end + 20])
     if not match:
         return []
     participle = next(
@@ -574,7 +576,7 @@ def _counsel_block(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot]]:
     before, if nothing but words without digits (no address, no other lawyer) lies between,
     and otherwise with the first firm after.
     """
-    if not _COUNSEL_BLOCK.search(doc.text):
+    if not _COUNSEL_BLOCK.search(text_of(doc)):
         return []
     people = [s for s in slots if s.type == "actor" and s.kind == "person"]
     firms = [s for s in slots if s.type == "actor" and s.kind == "company"]
@@ -586,7 +588,7 @@ def _counsel_block(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot]]:
         firm = None
         if before:
             last = max(before, key=lambda f: f.end)
-            gap = doc.text[last.end : person.start]
+            gap = text_of(doc)[last.end : person.start]
             if not re.search(r"\d", gap) and not any(
                 last.end <= p.start < person.start for p in others
             ):
@@ -599,7 +601,7 @@ def _counsel_block(doc: Doc, slots: list[Slot]) -> list[tuple[str, Slot, Slot]]:
 
 
 def _nearest_date(doc: Doc, at: int) -> str | None:
-    dates = list(_DATE.finditer(doc.text))
+    dates = list(_DATE.finditer(text_of(doc)))
     if not dates:
         return None
     return min(dates, key=lambda d: abs(d.start() - at)).group()
@@ -684,8 +686,8 @@ def _with_acronyms(
         for s in slots:
             if (
                 s.start > named.end
-                and _OPEN.match(doc.text[named.end : s.start])
-                and _CLOSE.match(doc.text[s.end : s.end + 3])
+                and _OPEN.match(text_of(doc)[named.end : s.start])
+                and _CLOSE.match(text_of(doc)[s.end : s.end + 3])
             ):
                 short[named.mention.id] = s
     out = list(found)

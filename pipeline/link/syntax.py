@@ -47,8 +47,12 @@ def build_parser(preferred: str | None = None) -> Language:
 
 
 def parse_sentences(sentences: Iterable[str], preferred: str | None = None) -> list[Doc]:
-    """Parse sentences in one batch."""
-    return list(build_parser(preferred).pipe(sentences, batch_size=64))
+    """Parse sentences in one batch, each Doc carrying its text for candidates.text_of."""
+    texts = list(sentences)
+    docs = list(build_parser(preferred).pipe(texts, batch_size=64))
+    for doc, text in zip(docs, texts, strict=True):
+        doc.user_data["mt_text"] = text  # what Doc.text would rebuild from the tokens
+    return docs
 
 
 @dataclass(frozen=True, slots=True)
