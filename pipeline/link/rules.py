@@ -15,7 +15,15 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.candidates import text_of
-from pipeline.link.syntax import Role, hedged, negated, role_of, span_root, subject_of
+from pipeline.link.syntax import (
+    Role,
+    hedged,
+    lemma_of,
+    negated,
+    role_of,
+    span_root,
+    subject_of,
+)
 from pipeline.records import Mention
 
 ARGUMENTS = ("actor", "casino", "wallet", "country")
@@ -251,7 +259,7 @@ def _argument(doc: Doc, slot: Slot) -> _Arg | None:
     for described in (c for c in top.children if c.dep_ == "appos"):
         # "Wu Huihui, an over-the-counter trader based in China".
         roles += _clause_roles(described)
-    if role.role == "subj" and role.head.lemma_ == "be" and role.head.dep_ in ("ccomp", "xcomp"):
+    if role.role == "subj" and lemma_of(role.head) == "be" and role.head.dep_ in ("ccomp", "xcomp"):
         # "FinCEN found Iran to be a jurisdiction of ...": Iran is what was found.
         roles.append(Role(role.head.head, "obj"))
     if role.role == "subj":
@@ -267,7 +275,7 @@ def _argument(doc: Doc, slot: Slot) -> _Arg | None:
 def _as_member(verb: Token) -> bool:
     """Say whether "worked/served as ..." names a post: "served as a conduit for" does not."""
     roles = [
-        pobj.lemma_.lower()
+        lemma_of(pobj).lower()
         for prep in verb.children
         if prep.dep_ == "prep" and prep.lower_ == "as"
         for pobj in prep.children
@@ -286,7 +294,7 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                 continue
             if negated(verb) or hedged(verb):
                 continue
-            lemma = verb.lemma_.lower()
+            lemma = lemma_of(verb).lower()
             for rule in VERBS.get(lemma, []):
                 if ra.role in rule.subject_roles and rb.role in rule.object_roles:
                     # A name that only modifies the argument ("established a BOI database")
@@ -308,7 +316,7 @@ def _verb_frame(a: _Arg, b: _Arg) -> list[str]:
                 found.append("designated_by")
             via = ra.via
             if rb.role in AGENT and via is not None and ra.role in ("prep:on", "prep:against"):
-                noun = via.lemma_.lower()
+                noun = lemma_of(via).lower()
                 words = {t.lower_ for t in via.subtree}
                 if noun in SANCTION_NOUNS:
                     found.append("sanctioned_by")
@@ -326,11 +334,12 @@ _PENALTY_NOUNS = SANCTION_NOUNS | {"fine", "restriction", "prohibition"}
 
 def _penalty(noun: Token) -> bool:
     """Say whether a noun is a sanction or penalty: "penalties", "a sanctions program"."""
-    lemma = noun.lemma_.lower()
+    lemma = lemma_of(noun).lower()
     if lemma in _PENALTY_NOUNS:
         return True
     return lemma in ("program", "programme", "regime", "measure") and any(
-        c.dep_ in ("compound", "amod") and c.lemma_.lower() in SANCTION_NOUNS for c in noun.children
+        c.dep_ in ("compound", "amod") and lemma_of(c).lower() in SANCTION_NOUNS
+        for c in noun.children
     )
 
 
@@ -352,7 +361,7 @@ def _sanction_frame(a: _Arg, b: _Arg) -> list[str]:
         return []
     if b.root.dep_ in ("compound", "poss") and b.root.head.i == noun.i:
         return ["sanctioned_by"]  # "OFAC's sanctions on Syria"
-    if verb is None or verb.lemma_.lower() not in _IMPOSE or negated(verb) or hedged(verb):
+    if verb is None or lemma_of(verb).lower() not in _IMPOSE or negated(verb) or hedged(verb):
         return []
     author = _phrase_top(b.root)  # "the U.S. Government": a state used as a modifier
     return ["sanctioned_by"] if author.dep_ == "nsubj" and author.head.i == verb.i else []
@@ -378,7 +387,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     rb = b.roles[0]
     noun = rb.head
     if rb.role in ("prep:of", "prep:for", "prep:at") and _described_by(a, noun):
-        lemma = noun.lemma_.lower()
+        lemma = lemma_of(noun).lower()
         if lemma in HEAD_NOUNS:
             # "Head of the Al-Furqan office" runs the office named Al-Furqan, "head of
             # Al-Shabaab internal affairs" serves in Al-Shabaab: the parse does not tell a name
@@ -393,7 +402,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
         rb.role in ("prep:in", "prep:of")
         and noun.i == a.top.i
         and not rb.modifier
-        and (a.top.i == a.root.i or noun.lemma_.lower() in _SEAT_NOUNS)
+        and (a.top.i == a.root.i or lemma_of(noun).lower() in _SEAT_NOUNS)
     ):
         # "the Al-Karrar office in Somalia", "Ministry of Defence of the Syrian Arab Republic".
         between = text_of(a.root.doc)[a.slot.end : b.slot.start]
@@ -407,7 +416,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     title = b.root.head
     if b.root.dep_ == "compound" and _described_by(a, title):
         # "Lars Oftedal Broch, Supreme Court Judge".
-        lemma = title.lemma_.lower()
+        lemma = lemma_of(title).lower()
         if lemma in MEMBER_NOUNS:
             found.append("member_of")
         elif lemma in HEAD_NOUNS:
@@ -415,7 +424,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     if (
         b.root.dep_ in ("compound", "poss", "npadvmod")
         and b.slot.kind in AUTHORITY
-        and b.root.head.lemma_.lower() in SANCTION_NOUNS
+        and lemma_of(b.root.head).lower() in SANCTION_NOUNS
         and any(
             r.head.i == b.root.head.i and r.role in ("prep:on", "prep:against") for r in a.roles
         )
@@ -426,7 +435,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     if rb.role == "prep:within" and ra.role in AGENT and ra.head.i == noun.i:
         # "Within the FATF, the ICRG monitors ...".
         found.append("member_of")
-    if ra.role in ("prep:for",) and ra.head.lemma_.lower() in FRONT_NOUNS | {"company"}:
+    if ra.role in ("prep:for",) and lemma_of(ra.head).lower() in FRONT_NOUNS | {"company"}:
         front = ra.head
         if any(t.lower_ in FRONT_NOUNS for t in front.subtree) and _described_by(b, front):
             found.append("controls")
@@ -436,7 +445,7 @@ def _noun_frame(a: _Arg, b: _Arg) -> list[str]:
     if rb.role == "poss" and possessed and a.slot.kind in AUTHORITY and b.slot.kind in AUTHORITY:
         # "Treasury's Financial Crimes Enforcement Network": a bureau of a department.
         found.append("member_of")
-    if ra.role == "poss" and ra.head.lemma_.lower() in FIRM_NOUNS and a.slot.kind == "person":
+    if ra.role == "poss" and lemma_of(ra.head).lower() in FIRM_NOUNS and a.slot.kind == "person":
         firm = ra.head
         if firm.i == b.top.i or _described_by(b, firm):
             found.append("owns")
@@ -463,21 +472,21 @@ def _wallet_frame(a: _Arg, b: _Arg) -> list[str]:
         if (
             a.root.dep_ in ("compound", "poss")
             and a.root.head.i == noun.i
-            and noun.lemma_.lower() in _WALLET_NOUNS
+            and lemma_of(noun).lower() in _WALLET_NOUNS
         ):
             return ["holds"]
         for role in a.roles:
             host = role.head
             if (
                 role.role == "prep:for"
-                and host.lemma_.lower() in _LISTING_VERBS | _WALLET_NOUNS
+                and lemma_of(host).lower() in _LISTING_VERBS | _WALLET_NOUNS
                 and _linked(host, noun)
             ):
                 return ["holds"]
-        if a.root.dep_ == "poss" and a.root.head.lemma_.lower() == "entry":
+        if a.root.dep_ == "poss" and lemma_of(a.root.head).lower() == "entry":
             entry = a.root.head
             verb = entry.head.head if entry.dep_ == "pobj" else entry.head
-            if verb.lemma_.lower() in _LISTING_VERBS and _linked(verb, noun):
+            if lemma_of(verb).lower() in _LISTING_VERBS and _linked(verb, noun):
                 return ["holds"]
     return []
 

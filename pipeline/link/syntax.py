@@ -38,21 +38,42 @@ _NEGATORS = {"none", "nobody", "neither", "nothing"}
 
 @lru_cache(maxsize=2)
 def build_parser(preferred: str | None = None) -> Language:
-    """Load the English model with its tagger, parser and lemmatizer (no NER)."""
+    """Load the English model with its tagger and parser (no NER); lemmas come on demand.
+
+    The lemmatizer is loaded but disabled: the rules read the lemmas of a few heads per
+    sentence, and `lemma_of` computes those as the component would have.
+    """
     import spacy
 
     from pipeline.extract.nlp import model_name
 
-    return spacy.load(model_name(preferred), exclude=["ner", "senter"])
+    return spacy.load(model_name(preferred), exclude=["ner", "senter"], disable=["lemmatizer"])
 
 
 def parse_sentences(sentences: Iterable[str], preferred: str | None = None) -> list[Doc]:
     """Parse sentences in one batch, each Doc carrying its text for candidates.text_of."""
+    parser = build_parser(preferred)
+    lemmatize = parser.get_pipe("lemmatizer").lemmatize
     texts = list(sentences)
-    docs = list(build_parser(preferred).pipe(texts, batch_size=64))
+    docs = list(parser.pipe(texts, batch_size=64))
     for doc, text in zip(docs, texts, strict=True):
         doc.user_data["mt_text"] = text  # what Doc.text would rebuild from the tokens
+        doc.user_data["mt_lemmatize"] = lemmatize
     return docs
+
+
+def lemma_of(token: Token) -> str:
+    """Return the token's lemma, computed the first time it is read.
+
+    As spaCy's lemmatizer does it: a lemma the attribute ruler set stays; otherwise the
+    rule lemmatizer's first answer for the token's text and part of speech.
+    """
+    if token.lemma == 0:
+        lemmatize = token.doc.user_data.get("mt_lemmatize")
+        if lemmatize is None:
+            return token.lemma_  # a Doc from elsewhere: whatever its pipeline set
+        token.lemma_ = lemmatize(token)[0]
+    return token.lemma_
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +157,7 @@ def hedged(verb: Token) -> bool:
     if any(c.dep_ == "advmod" and c.lower_ in _HEDGING_ADVERBS for c in verb.children):
         return True
     governor = verb.head if verb.dep_ in ("ccomp", "xcomp") else None
-    return governor is not None and governor.lemma_.lower() in _HEDGING_VERBS
+    return governor is not None and lemma_of(governor).lower() in _HEDGING_VERBS
 
 
 def subject_of(verb: Token) -> Token | None:
