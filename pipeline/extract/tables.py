@@ -283,14 +283,17 @@ def _segment_edge(
 
 def _has_grid(edges: list[dict[str, object]]) -> bool:
     """Say whether pdfplumber's default lines settings would build a 2 x 2 table from edges."""
-    from pdfplumber.table import (
-        TableSettings,
-        cells_to_tables,
-        edges_to_intersections,
-        intersections_to_cells,
-        merge_edges,
-    )
-    from pdfplumber.utils import filter_edges
+    try:
+        from pdfplumber.table import (
+            TableSettings,
+            cells_to_tables,
+            edges_to_intersections,
+            intersections_to_cells,
+            merge_edges,
+        )
+        from pdfplumber.utils import filter_edges
+    except ImportError:
+        return True  # a pdfplumber without these steps: let its finder look, as before
 
     settings = TableSettings.resolve(None)  # find_tables() with no settings
     edges = filter_edges(edges, min_length=settings.edge_min_length_prefilter)

@@ -89,6 +89,16 @@ def test_check_passes_unreadable_data_and_drops_pages_out_of_range() -> None:
     assert ruled_pages(data, []) == []
 
 
+def test_check_keeps_every_page_when_pdfplumber_lacks_its_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pdfplumber.table
+
+    data, expected = _pages_pdf()
+    monkeypatch.delattr(pdfplumber.table, "intersections_to_cells")
+    assert ruled_pages(data, list(expected)) == list(expected)
+
+
 @pytest.mark.parametrize(
     ("name", "pages"),
     [
