@@ -35,6 +35,14 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def carry_text(doc: Doc, text: str) -> None:
+    """Record the string a Doc was made from, so text_of needs no rebuild.
+
+    spaCy's tokeniser keeps every character, so that string is what Doc.text would give.
+    """
+    doc.user_data["mt_text"] = text
+
+
 def raw_text_of(doc: Doc) -> str:
     """Return the window's text with its line breaks (the Doc itself has them flattened)."""
     raw: str | None = doc.user_data.get("mt_raw")

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from pipeline.errors import ExtractError
 from pipeline.extract.addresses import AddressHit, scan, validate
-from pipeline.extract.candidates import Candidate, selected, text_of
+from pipeline.extract.candidates import Candidate, carry_text, selected, text_of
 from pipeline.extract.components.wallets import wallet_candidate
 from pipeline.extract.nlp import build_nlp
 from pipeline.ids import mention_id
@@ -216,9 +216,7 @@ class Extractor:
         flat = _LINE_BREAK.sub(" ", text)
         doc = self.nlp.make_doc(flat)
         doc.user_data["mt_raw"] = text
-        # spaCy's tokeniser keeps every character, so Doc.text is `flat`; Doc.text would
-        # rebuild it from the tokens (candidates.text_of caches it under this key).
-        doc.user_data["mt_text"] = flat
+        carry_text(doc, flat)
         return doc
 
     def extract(self, document: Document) -> list[Mention]:

@@ -15,6 +15,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.extract.candidates import carry_text
+
 # Dependencies inside one noun phrase: climb them to reach the phrase's own role. A list item
 # ("X and Y stole") and an apposition ("the address 0x..") take the role of their head.
 _INSIDE = {"compound", "flat", "amod", "nmod", "nummod", "quantmod", "punct", "case"}
@@ -57,7 +59,7 @@ def parse_sentences(sentences: Iterable[str], preferred: str | None = None) -> l
     texts = list(sentences)
     docs = list(parser.pipe(texts, batch_size=64))
     for doc, text in zip(docs, texts, strict=True):
-        doc.user_data["mt_text"] = text  # what Doc.text would rebuild from the tokens
+        carry_text(doc, text)
         doc.user_data["mt_lemmatize"] = lemmatize
     return docs
 
