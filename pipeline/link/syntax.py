@@ -45,11 +45,9 @@ def build_parser(preferred: str | None = None) -> Language:
     The lemmatizer is loaded but disabled: the rules read the lemmas of a few heads per
     sentence, and `lemma_of` computes those as the component would have.
     """
-    import spacy
+    from pipeline.extract.nlp import load_model, model_name
 
-    from pipeline.extract.nlp import model_name
-
-    return spacy.load(model_name(preferred), exclude=["ner", "senter"], disable=["lemmatizer"])
+    return load_model(model_name(preferred), exclude=["ner", "senter"], disable=["lemmatizer"])
 
 
 def parse_sentences(sentences: Iterable[str], preferred: str | None = None) -> list[Doc]:
