@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
 
 from pipeline.errors import ParseError
@@ -20,15 +22,24 @@ SUFFIXES: dict[str, str] = {
 }
 
 
-def parsers(max_pages: int = 5000) -> dict[str, Parser]:
-    """Return the registered parsers by kind. NEW FORMAT: add a module and register it here."""
-    # Imported here: pypdfium2, trafilatura and lxml cost a second of start-up to commands
-    # that only list file suffixes (see bench/startup.py).
-    from pipeline.parse.html import HtmlParser
-    from pipeline.parse.pdf import PdfParser
-    from pipeline.parse.text import TextParser
+# NEW FORMAT: add a module with a Parser class and register it here: kind -> (module, class).
+# A module is imported when a file of its kind comes: pypdfium2, trafilatura and lxml cost a
+# second of start-up to commands that only list file suffixes (see bench/startup.py), and a
+# worker that reads only PDFs never needs trafilatura (40 ms).
+PARSERS = {
+    "pdf": ("pipeline.parse.pdf", "PdfParser"),
+    "html": ("pipeline.parse.html", "HtmlParser"),
+    "text": ("pipeline.parse.text", "TextParser"),
+}
 
-    return {"pdf": PdfParser(max_pages), "html": HtmlParser(), "text": TextParser()}
+
+def parser_for(kind: str, max_pages: int = 5000) -> Parser:
+    """Return the registered parser of one kind; `max_pages` goes to formats with pages."""
+    module, name = PARSERS[kind]
+    parser_class = getattr(importlib.import_module(module), name)
+    paged = "max_pages" in inspect.signature(parser_class).parameters
+    parser: Parser = parser_class(max_pages) if paged else parser_class()
+    return parser
 
 
 def sniff(data: bytes, suffix: str) -> str | None:
@@ -61,7 +72,7 @@ def parse_bytes(data: bytes, source: str, suffix: str = "", max_pages: int = 500
             f"{source}: unknown file type '{suffix or '(none)'}'; moneytrail reads "
             "PDF, HTML and plain text (.txt, .md)"
         )
-    return parsers(max_pages)[kind].parse(data, source)
+    return parser_for(kind, max_pages).parse(data, source)
 
 
 def parse(path: Path, max_bytes: int = 200 * 1024 * 1024, max_pages: int = 5000) -> Document:
