@@ -77,10 +77,15 @@ def _builds_default_tokenizer(name: str) -> bool:
         return False  # spacy.load then reports whatever is wrong with the model
 
 
-@lru_cache(maxsize=2)
 def build_nlp(preferred: str | None = None) -> Language:
     """Load the model once with only the components extraction needs."""
-    nlp = load_model(model_name(preferred), exclude=list(EXCLUDED))
+    return loaded_pipeline(model_name(preferred))
+
+
+@lru_cache(maxsize=2)
+def loaded_pipeline(name: str) -> Language:
+    """Build the extraction pipeline of an installed model, once per process and model."""
+    nlp = load_model(name, exclude=list(EXCLUDED))
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     # The tagger takes its own copy of the shared tok2vec, and both leave the page-wide run.

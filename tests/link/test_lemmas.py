@@ -22,3 +22,16 @@ def test_lemma_of_matches_the_lemmatizer_component() -> None:
         assert [lemma_of(t) for t in parsed] == [t.lemma_ for t in reference]
         # A lemma read once is kept on the token.
         assert [t.lemma_ for t in parsed] == [t.lemma_ for t in reference]
+
+
+def test_the_parse_sharing_extractions_vocabulary_equals_a_model_of_its_own() -> None:
+    from pipeline.extract.nlp import build_nlp
+    from pipeline.link.syntax import build_parser
+
+    parser = build_parser()
+    assert parser.vocab is build_nlp().vocab and parser.tokenizer is build_nlp().tokenizer
+    full = spacy.load(model_name(), exclude=["ner", "senter"])
+    for parsed, reference in zip(parse_sentences(SENTENCES), full.pipe(SENTENCES), strict=True):
+        assert [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.norm_, t.is_stop) for t in parsed] == [
+            (t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.norm_, t.is_stop) for t in reference
+        ]
