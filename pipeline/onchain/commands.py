@@ -48,13 +48,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 HopsOpt = Annotated[int, typer.Option("--max-hops", min=1, max=6, help="Longest path, in hops.")]
 
 
+Importer = Callable[[str, str, str | None, Any], ImportReport]
+
+
 @contextmanager
-def _store(store: str | None) -> Iterator[Any]:
+def _store(store: str | None) -> Iterator[SqliteStore]:
+    """Open the embedded store, or say plainly what is wrong with it."""
     location = load_settings(store).store
-    if location.startswith(("http://", "https://")):
-        with _import_cache(location) as cache:
-            yield cache
-        return
     try:
         db = SqliteStore(location)
     except PipelineError as exc:
@@ -68,10 +68,13 @@ def _store(store: str | None) -> Iterator[Any]:
 
 
 @contextmanager
-def _import_cache(location: str) -> Iterator[Any]:
-    """Yield the local on-chain cache an import into Elasticsearch runs in.
-
-    `push_onchain()` on it sends what the import added to the cluster."""
+def _importer(store: str | None) -> Iterator[Importer]:
+    """Yield what imports one file into the store: the embedded one, or the cluster."""
+    location = load_settings(store).store
+    if not location.startswith(("http://", "https://")):
+        with _store(store) as db:
+            yield lambda name, fmt, chain, tick: import_file(db.db, name, fmt, chain, tick)
+        return
     from pipeline.store import open_store
     from pipeline.store.elasticsearch import onchain as onchain_es
 
@@ -79,12 +82,9 @@ def _import_cache(location: str) -> Iterator[Any]:
         es = open_store(location)
     except PipelineError as exc:
         _die(str(exc))
+
     try:
-        with onchain_es.synced(es) as cache:
-            cache.push_onchain = lambda: onchain_es.push(es, cache.db)
-            yield cache
-    except PipelineError as exc:
-        _die(str(exc))
+        yield lambda name, fmt, chain, tick: onchain_es.import_into(es, name, fmt, chain, tick)
     finally:
         es.close()
 
@@ -162,11 +162,11 @@ def import_cmd(
         _die(str(exc))
     failed = False
     reports = []
-    with _store(store) as db:
+    with _importer(store) as run:
         for name, fmt in zip(files, formats, strict=True):
             try:
                 with _progress(Path(name).name, as_json) as tick:
-                    report = import_file(db.db, name, fmt, chain, tick)
+                    report = run(name, fmt, chain, tick)
             except PipelineError as exc:
                 failed = True
                 err.print(f"failed: {escape(str(exc))}", highlight=False)
@@ -184,16 +184,6 @@ def import_cmd(
                 err.print(f"  skipped {count}: {escape(reason)}", highlight=False)
             for note in report.notes:
                 err.print(f"  note: {escape(note)}", highlight=False)
-        push = getattr(db, "push_onchain", None)
-        if push is not None and reports:
-            try:
-                sent = push()
-            except PipelineError as exc:
-                _die(str(exc), 1)
-            if not as_json:
-                err.print(
-                    f"indexed in Elasticsearch: {sum(sent.values())} records", highlight=False
-                )
     if as_json:
         _print_json({"imports": [r.to_json() for r in reports]})
     raise typer.Exit(1 if failed else 0)

@@ -28,6 +28,9 @@ from pipeline.store.sqlite import onchain as storage
 
 # progress(bytes of the file read, file size in bytes, records read so far)
 Progress = Callable[[int, int, int], None]
+# token(chain, address): a token's symbol and decimals where the store knows them
+TokenLookup = Callable[[str, str], Token | None]
+TOO_MANY_PAIRS = "UTXO transaction with too many input x output pairs"
 BATCH = 20_000
 # A file this large, bringing at least half as many rows as are stored already, is bulk
 # loaded: the hop indexes are dropped first and built once at the end.
@@ -61,8 +64,13 @@ def import_file(
     chain: str | None = None,
     progress: Progress | None = None,
     batch: int = BATCH,
+    token_lookup: TokenLookup | None = None,
 ) -> ImportReport:
-    """Import an on-chain, sanctions or attribution file into the store; safe to repeat."""
+    """Import an on-chain, sanctions or attribution file into the store; safe to repeat.
+
+    Token symbols and decimals come from `db`, or from `token_lookup` where the tokens are
+    stored elsewhere (an import into Elasticsearch runs in a scratch store).
+    """
     path = Path(path)
     started = time.perf_counter()
     tick = progress or _silent
@@ -71,10 +79,11 @@ def import_file(
     fmt = get_format(resolve_format(path, format))
     storage.ensure_schema(db)
     tokens: dict[tuple[str, str], Token | None] = {}
+    lookup = token_lookup or (lambda chain_, address: storage.token_info(db, chain_, address))
 
     def token(chain_: str, address: str) -> Token | None:
         if (chain_, address) not in tokens:
-            tokens[(chain_, address)] = storage.token_info(db, chain_, address)
+            tokens[(chain_, address)] = lookup(chain_, address)
         return tokens[(chain_, address)]
 
     ctx = ReadContext(source=str(path), chain=chain, token=token)
@@ -166,7 +175,7 @@ def _flush(db: sqlite3.Connection, records: list[Record], report: ImportReport) 
         for chain, tx_hash in sorted(touched):
             derived = storage.derive_utxo_edges(db, chain, tx_hash)
             if derived is None:
-                report.skipped["UTXO transaction with too many input x output pairs"] += 1
+                report.skipped[TOO_MANY_PAIRS] += 1
             else:
                 edges += derived
         db.execute("COMMIT")

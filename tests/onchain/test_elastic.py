@@ -7,7 +7,10 @@ the mappings derived from them, the bulk writes (the store's own `_bulk`) and th
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,16 +103,127 @@ def test_push_then_pull_gives_the_same_tables_and_answers(cluster: Any, tmp_path
     copy.close()
 
 
-def test_the_import_cache_holds_the_on_chain_tables_and_no_documents(
+# Every importer's shape, in an order that splits one UTXO transaction over three files
+# and brings a token's decimals before and after the transfers that need them.
+IMPORTS = (
+    "bq-btc-inputs.jsonl",
+    "transfers.csv",
+    "bq-eth-token-transfers.jsonl",
+    "bq-eth-tokens.csv",
+    "bq-btc-outputs.jsonl",
+    "etherscan-erc20.csv",
+    "tagpack.yaml",
+    "sdn-2024-01-10.xml",
+    "bq-btc-transactions.jsonl",
+    "sdn-2025-03-25.xml",
+    "transfers.jsonl",
+    "bq-eth-transactions.csv",
+)
+
+
+def _counts(report: Any) -> tuple[int, int, int, dict[str, int]]:
+    return report.added, report.existing, report.derived_edges, dict(report.skipped)
+
+
+def test_an_import_into_the_cluster_equals_the_embedded_import(
+    cluster: Any, tmp_path: Path
+) -> None:
+    _import_both_ways(cluster[0], tmp_path)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MONEYTRAIL_ES_URL"),
+    reason="MONEYTRAIL_ES_URL is not set: no Elasticsearch cluster to test against",
+)
+def test_an_import_into_a_live_cluster_equals_the_embedded_import(tmp_path: Path) -> None:
+    from pipeline.store import open_store
+
+    url = os.environ["MONEYTRAIL_ES_URL"].rstrip("/")
+    es: Any = open_store(f"{url}/?prefix=mt-import-{uuid.uuid4().hex[:12]}")
+    try:
+        _import_both_ways(es, tmp_path)
+    finally:
+        onchain = [
+            f"{onchain_es.alias(es.prefix, t)}-v{onchain_es.VERSION}" for t in onchain_es.TABLES
+        ]
+        es.client.options(ignore_status=404).indices.delete(index=onchain)
+        es.drop()
+        es.close()
+
+
+def _import_both_ways(es: Any, tmp_path: Path) -> None:
+    """Import every fixture twice into the cluster and into SQLite; compare counts and rows."""
+    embedded = SqliteStore(tmp_path / "embedded.db")
+    for name in (*IMPORTS, *IMPORTS):  # the second round finds everything stored already
+        here = import_file(embedded.db, FIXTURES / name)
+        there = onchain_es.import_into(es, FIXTURES / name)
+        assert _counts(there) == _counts(here), name
+        assert there.rows == here.rows and there.error_count == here.error_count, name
+    assert embedded.db.execute("SELECT count(*) FROM utxo_edges").fetchone()[0] > 0
+    back = SqliteStore(tmp_path / "back.db")
+    onchain_es.pull(es, back.db)
+    for table in onchain_es.TABLES:
+        assert _rows(back.db, table) == _rows(embedded.db, table), table
+    embedded.close()
+    back.close()
+
+
+def test_an_import_copies_no_table_from_the_cluster(cluster: Any, tmp_path: Path) -> None:
+    es, state = cluster
+    for name in IMPORTS:
+        onchain_es.import_into(es, FIXTURES / name)
+    state.requests.clear()
+    report = onchain_es.import_into(es, FIXTURES / "bq-btc-outputs.jsonl")
+    assert report.added == 0 and report.existing > 0
+    reads = [  # searches, the scroll pages of a scan aside
+        (m, path, body)
+        for m, path, body in state.requests
+        if "_search" in path and not path.startswith("/_search/scroll")
+    ]
+    read_indices = {path.strip("/").split("/")[0] for _, path, _ in reads}
+    assert read_indices <= {"mt-onchain-utxo-legs", "mt-onchain-utxo-edges"}, read_indices
+    for _, _, body in reads:  # each read names the file's transactions, never match_all
+        filters = body["query"]["bool"]["filter"]
+        assert any("terms" in f and "tx_hash" in f["terms"] for f in filters), body
+    assert not [r for r in state.requests if "_count" in r[1] or "match_all" in json.dumps(r[2])]
+
+
+def test_a_leg_imported_later_derives_the_edges_again_in_the_cluster(
+    cluster: Any, tmp_path: Path
+) -> None:
+    es, state = cluster
+    embedded = SqliteStore(tmp_path / "embedded.db")
+    for name in ("bq-btc-outputs.jsonl", "bq-btc-inputs.jsonl"):
+        import_file(embedded.db, FIXTURES / name)
+        onchain_es.import_into(es, FIXTURES / name)
+    edges = state.indices[state.aliases["mt-onchain-utxo-edges"]]
+    assert len(edges) == embedded.db.execute("SELECT count(*) FROM utxo_edges").fetchone()[0] > 0
+    transfers = state.indices[state.aliases["mt-onchain-transfers"]]
+    derived = {str(e["transfer_id"]) for e in edges.values()}
+    assert derived <= set(transfers)
+    embedded.close()
+
+
+def test_the_import_command_writes_to_the_cluster(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MONEYTRAIL_CACHE", str(tmp_path / "cache"))
-    es, _ = cluster
-    source = _imported(tmp_path / "a.db")
-    onchain_es.push(es, source.db)
-    with onchain_es.synced(es) as cache:
-        assert cache.path.parent == tmp_path / "cache"
-        for table in onchain_es.TABLES:
-            assert _rows(cache.db, table) == _rows(source.db, table), table
-        assert cache.stats()["documents"] == 0
-    source.close()
+    import pipeline.store
+    from tests.onchain.test_commands import run
+    from tests.onchain.test_es_wallet import _Closable
+
+    es, state = cluster
+    monkeypatch.setattr(pipeline.store, "open_store", lambda location: _Closable(es.url))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # where the old import cache lived
+    files = [str(FIXTURES / n) for n in ("bq-btc-inputs.jsonl", "bq-btc-outputs.jsonl")]
+    reports = []
+    for store in (es.url, str(tmp_path / "embedded.db"), es.url):
+        code, out, err = run("onchain", "import", *files, "--store", store, "--json")
+        assert code == 0, err
+        reports.append(json.loads(out)["imports"])
+    for report in reports:
+        for item in report:
+            item.pop("seconds")
+    assert reports[0] == reports[1], "the cluster and the embedded store count alike"
+    assert all(r["added"] == 0 and r["existing"] > 0 for r in reports[2]), "imported already"
+    assert state.indices[state.aliases["mt-onchain-utxo-edges"]]
+    assert not (tmp_path / "home").exists(), "an import keeps no local copy"

@@ -142,14 +142,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _bulk(self, lines: list[dict[str, Any]]) -> None:
         c = self.cluster
         items = []
-        for action, source in zip(lines[::2], lines[1::2], strict=True):
+        rest = iter(lines)
+        for action in rest:
             ((op, meta),) = action.items()
             name = c.resolve(meta["_index"])
+            if op == "delete":  # the one action with no source line after it
+                gone = c.indices[name].pop(meta["_id"], None)
+                status = 200 if gone is not None else 404
+                items.append({op: {"_id": meta["_id"], "status": status}})
+                continue
+            source = next(rest)
             allowed = set(c.mappings[name].get("properties", {}))
             unknown = set(source) - allowed
             if unknown:  # dynamic: strict
                 error = {"type": "strict_dynamic_mapping_exception", "reason": str(unknown)}
                 items.append({op: {"_id": meta["_id"], "status": 400, "error": error}})
+                continue
+            if op == "create" and meta["_id"] in c.indices[name]:
+                error = {"type": "version_conflict_engine_exception", "reason": "exists"}
+                items.append({op: {"_id": meta["_id"], "status": 409, "error": error}})
                 continue
             c.indices[name][meta["_id"]] = source
             items.append({op: {"_id": meta["_id"], "status": 201, "result": "created"}})

@@ -149,6 +149,12 @@ def version_problem(server: str, client: tuple[int, ...]) -> str | None:
     )
 
 
+def already_there(item: Mapping[str, Any]) -> bool:
+    """Say whether a bulk item is a create refused because a record has its id."""
+    info = item.get("create")
+    return isinstance(info, Mapping) and info.get("status") == 409
+
+
 def bulk_problem(item: Mapping[str, Any]) -> str | None:
     """Describe one failed bulk item; None for the delete of something already gone."""
     op, info = next(iter(item.items()))

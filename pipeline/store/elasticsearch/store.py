@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from pipeline.store.base import Hit, SearchResult
 from pipeline.store.elasticsearch import mappings as maps
 from pipeline.store.elasticsearch import queries as q
 from pipeline.store.elasticsearch.connection import (
+    already_there,
     api_reason,
     body_reason,
     bulk_problem,
@@ -202,8 +203,13 @@ class ElasticStore(ElasticEntities):
             with self._errors(f"add the version {maps.MAPPING_VERSION} fields to {index}"):
                 self.client.indices.put_mapping(index=index, **maps.mapping_upgrade(name))
 
-    def _bulk(self, actions: list[dict[str, Any]], subject: str) -> list[str]:
-        """Send actions in byte-bounded chunks with retries; return each rejected item."""
+    def _bulk(
+        self, actions: Iterable[dict[str, Any]], subject: str, present: list[str] | None = None
+    ) -> list[str]:
+        """Send actions in byte-bounded chunks with retries; return each rejected item.
+
+        With `present`, a create refused because the id exists is no problem: its id goes there.
+        """
         options: dict[str, Any] = {
             "chunk_size": self.chunk_size,
             "max_chunk_bytes": self.max_chunk_bytes,
@@ -222,6 +228,9 @@ class ElasticStore(ElasticEntities):
         problems = []
         with self._errors("index records", subject):
             for ok, item in helpers.streaming_bulk(self.client, actions, **options):
+                if not ok and present is not None and already_there(item):
+                    present.append(str(item["create"].get("_id")))
+                    continue
                 problem = None if ok else bulk_problem(item)
                 if problem:
                     problems.append(problem)
