@@ -19,6 +19,8 @@ PAGE_SEPARATOR = "\n\n"
 # controls are junk.
 _CONTROL = re.compile(r"[\x00\x01\x03-\x08\x0b\x0e-\x1f\x7f]")
 _CRLF = re.compile(r"\r\n?")
+# Control characters other than tab, line feed, form feed and carriage return.
+_BROKEN = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class Parser(Protocol):
@@ -80,8 +82,7 @@ def control_ratio(text: str) -> float:
     """Return the share of characters that are control characters (a broken font's signature)."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return bad / len(text)
+    return len(_BROKEN.findall(text)) / len(text)
 
 
 def assemble(

@@ -121,7 +121,7 @@ def _judge(page: pdfium.PdfPage, raw: str) -> PageText:
     if control_ratio(raw) > GARBAGE_CONTROL_RATIO:
         return PageText("", has_text=False)
     text = clean_text(raw).strip("\n")
-    visible = sum(1 for ch in text if not ch.isspace())
+    visible = len("".join(text.split()))  # str.split() splits where isspace() holds
     if visible == 0:
         return PageText("", has_text=False)
     if visible < SCAN_MAX_CHARS and _image_cover(page) >= SCAN_MIN_IMAGE_COVER:
