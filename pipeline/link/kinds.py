@@ -78,6 +78,16 @@ def _defined_kind(text: str, acronym: str) -> str | None:
     return None
 
 
+def _heads_a_company(name: str, companies: list[str]) -> bool:
+    """Say whether another company name starts with this name and a comma or a space."""
+    if not companies:
+        return False
+    # Compiled once per name: compiling it per company filled re's cache of 512 patterns,
+    # which then compiled the static ones elsewhere again and again.
+    pattern = re.compile(rf"(?:\w+\s+)?{re.escape(name)},?\s+\S")
+    return any(c != name and pattern.match(c) for c in companies)
+
+
 def _definition(text: str, acronym: str) -> re.Match[str] | None:
     """Find the first "Long Name (ACRONYM)" in the text.
 
@@ -131,9 +141,7 @@ def settle_kinds(document: Document, mentions: list[Mention]) -> list[Mention]:
             decided[key] = votes[key].most_common(1)[0][0]
         elif name.isupper() and 2 <= len(name) <= 10 and _defined_kind(text, name):
             decided[key] = str(_defined_kind(text, name))
-        elif kind in ("person", "organization") and any(
-            c != name and re.match(rf"(?:\w+\s+)?{re.escape(name)},?\s+\S", c) for c in companies
-        ):
+        elif kind in ("person", "organization") and _heads_a_company(name, companies):
             # "Nibi" beside "Plaintiff Nibi, Inc.".
             decided[key] = "company"
         elif kind != "person" and any(

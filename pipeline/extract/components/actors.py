@@ -86,6 +86,7 @@ _CORPORATE = (
     r"PLC|S\.A\.|GmbH|OÜ|AG|N\.V\.|B\.V\.|Sdn\.?\s*Bhd\.?|JSC|LLP)(?![\w])"
 )
 _SUFFIX_AFTER = re.compile(rf"(?:{_JURISDICTION}(?:{_CORPORATE})?|{_CORPORATE})")
+_CORPORATE_TAIL = re.compile(_CORPORATE)
 _JUNKET_NAME = re.compile(r"\bVIP(?:\s+(?:Club|Room|Rooms|Gaming|Hall))?$|\bGaming\s+Promotions?$")
 # Laws, currencies and numbered things the model reads as organisations.
 _NOT_ACTOR = re.compile(
@@ -315,7 +316,7 @@ class ActorFinder:
                 return None
         comma = text.find(",")
         if (
-            (comma >= 0 and not re.fullmatch(_CORPORATE, text[comma:]))
+            (comma >= 0 and not _CORPORATE_TAIL.fullmatch(text[comma:]))
             or _JUNK.search(text)
             or not _has_proper_noun(ent, start, start + len(raw))
         ):
