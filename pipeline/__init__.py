@@ -1,3 +1,3 @@
 """moneytrail: document intelligence for financial-crime analysts."""
 
-__version__ = "0.11.0"
+__version__ = "0.12.0"
