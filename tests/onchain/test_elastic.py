@@ -137,18 +137,14 @@ def test_an_import_into_the_cluster_equals_the_embedded_import(
 )
 def test_an_import_into_a_live_cluster_equals_the_embedded_import(tmp_path: Path) -> None:
     from pipeline.store import open_store
+    from tests.onchain.test_es_wallet import drop_live
 
     url = os.environ["MONEYTRAIL_ES_URL"].rstrip("/")
     es: Any = open_store(f"{url}/?prefix=mt-import-{uuid.uuid4().hex[:12]}")
     try:
         _import_both_ways(es, tmp_path)
     finally:
-        onchain = [
-            f"{onchain_es.alias(es.prefix, t)}-v{onchain_es.VERSION}" for t in onchain_es.TABLES
-        ]
-        es.client.options(ignore_status=404).indices.delete(index=onchain)
-        es.drop()
-        es.close()
+        drop_live(es)
 
 
 def _import_both_ways(es: Any, tmp_path: Path) -> None:

@@ -235,13 +235,16 @@ def test_a_live_cluster_answers_as_the_embedded_store(tmp_path: Path) -> None:
             )
         }
     finally:
-        onchain = [
-            f"{onchain_es.alias(es.prefix, t)}-v{onchain_es.VERSION}" for t in onchain_es.TABLES
-        ]
-        es.client.options(ignore_status=404).indices.delete(index=onchain)
-        es.drop()
-        es.close()
+        drop_live(es)
         store.close()
+
+
+def drop_live(es: Any) -> None:
+    """Delete a live test's indices, the on-chain ones included, and close its client."""
+    onchain = [f"{onchain_es.alias(es.prefix, t)}-v{onchain_es.VERSION}" for t in onchain_es.TABLES]
+    es.client.options(ignore_status=404).indices.delete(index=onchain)
+    es.drop()
+    es.close()
 
 
 class _Closable(_Es):
