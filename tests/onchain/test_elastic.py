@@ -7,6 +7,7 @@ the mappings derived from them, the bulk writes (the store's own `_bulk`) and th
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sqlite3
@@ -22,6 +23,7 @@ pytest.importorskip("elasticsearch")
 
 from pipeline.errors import StoreError
 from pipeline.onchain.importer import import_file
+from pipeline.onchain.model import OnchainError
 from pipeline.onchain.queries import wallet_report
 from pipeline.store import SqliteStore
 from pipeline.store.elasticsearch import onchain as onchain_es
@@ -223,3 +225,32 @@ def test_the_import_command_writes_to_the_cluster(
     assert all(r["added"] == 0 and r["existing"] > 0 for r in reports[2]), "imported already"
     assert state.indices[state.aliases["mt-onchain-utxo-edges"]]
     assert not (tmp_path / "home").exists(), "an import keeps no local copy"
+
+
+def test_a_file_that_breaks_off_keeps_what_came_before_in_both_stores(
+    cluster: Any, tmp_path: Path
+) -> None:
+    es, state = cluster
+    header = (FIXTURES / "transfers.csv").read_text().splitlines()[0]
+    rows = [
+        f"ETH,0x{i:064x},0,2023-08-10T09:00:00Z,{17890001 + i},"
+        f"0x098B716B8Aaf21512996dC57EB0615e2383E2f96,0x{i + 1:040x},ETH,{i + 1},,fixture"
+        for i in range(25_000)  # more than one batch of 20,000 before the break
+    ]
+    whole = gzip.compress(("\n".join([header, *rows]) + "\n").encode())
+    broken = tmp_path / "transfers.csv.gz"
+    broken.write_bytes(whole[: len(whole) * 9 // 10])
+    embedded = SqliteStore(tmp_path / "embedded.db")
+    errors = []
+    for run in (
+        lambda: import_file(embedded.db, broken),
+        lambda: onchain_es.import_into(es, broken),
+    ):
+        with pytest.raises(OnchainError) as caught:
+            run()
+        errors.append(str(caught.value))
+    assert "truncated" in errors[0] and errors[0] == errors[1]
+    stored = embedded.db.execute("SELECT count(*) FROM transfers").fetchone()[0]
+    assert 20_000 <= stored < 25_000
+    assert len(state.indices[state.aliases["mt-onchain-transfers"]]) == stored
+    embedded.close()

@@ -33,7 +33,7 @@ from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.onchain.importer import TOO_MANY_PAIRS, Progress, import_file
-from pipeline.onchain.model import ImportReport, Token
+from pipeline.onchain.model import ImportReport, OnchainError, Token
 from pipeline.store.sqlite.onchain import derive_utxo_edges, ensure_schema, token_info
 
 # Table -> the columns that make a row's id (its primary key or unique id).
@@ -167,7 +167,13 @@ def import_into(
     """Import one file into the cluster: into a scratch store, then only its rows sent."""
     with import_scratch(es) as scratch:
         lookup = token_lookup(es, scratch.db)
-        report = import_file(scratch.db, path, format, chain, progress, token_lookup=lookup)
+        try:
+            report = import_file(scratch.db, path, format, chain, progress, token_lookup=lookup)
+        except OnchainError:
+            # A file that breaks off (truncated, a broken row in an atomic format) keeps what
+            # was stored before the break, as on the embedded store: the error says so.
+            push_import(es, scratch.db, ImportReport(str(path), format or ""))
+            raise
         push_import(es, scratch.db, report)
     return report
 
