@@ -333,19 +333,18 @@ def _count(db: sqlite3.Connection, table: str) -> int:
 
 def _changed_tokens(es: Any, db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Return the file's token rows that the cluster lacks or holds with other values."""
+    from elasticsearch import helpers
+
     names = [c for c, _ in columns(db, "tokens")]
     rows = [dict(zip(names, r, strict=True)) for r in db.execute("SELECT * FROM tokens")]
     stored: dict[str, dict[str, Any]] = {}
     index = alias(es.prefix, "tokens")
     for start in range(0, len(rows), UTXO_BATCH):
-        batch = rows[start : start + UTXO_BATCH]
-        query = {
-            "bool": {"filter": [{"terms": {"address": sorted({r["address"] for r in batch})}}]}
-        }
+        addresses = sorted({r["address"] for r in rows[start : start + UTXO_BATCH]})
+        query = {"query": {"bool": {"filter": [{"terms": {"address": addresses}}]}}}
         with es._errors(f"read {index}"):
-            found = es.client.search(index=index, query=query, size=len(batch) * 50)
-        for hit in found["hits"]["hits"]:
-            stored[row_id("tokens", hit["_source"])] = hit["_source"]
+            for hit in helpers.scan(es.client, index=index, query=query):
+                stored[row_id("tokens", hit["_source"])] = hit["_source"]
     return [r for r in rows if stored.get(row_id("tokens", r)) != r]
 
 
