@@ -58,6 +58,49 @@ def _signal_name(code: int | None) -> str:
     return f"exit code {code}"
 
 
+class Feed:
+    """Tasks in, outcomes out in the order the tasks came, at most `window` tasks ahead.
+
+    The local pool and the Ray engine share it. A task sent again after its worker died goes
+    before new ones; a new task is taken only while fewer than `window` tasks wait to be
+    yielded, so memory stays flat however many files are queued.
+    """
+
+    def __init__(self, tasks: Iterable[Task]) -> None:
+        self.source = iter(tasks)
+        self.order: deque[int] = deque()
+        self.retry: deque[Task] = deque()
+        self.done: dict[int, Outcome] = {}
+        self.sent: dict[int, Task] = {}  # taken and not yet yielded, by seq
+        self.exhausted = False
+
+    def take(self, window: int) -> Task | None:
+        """Return the next task to send: one to retry, else a new one if the window has room."""
+        if self.retry:
+            return self.retry.popleft()
+        if self.exhausted or len(self.order) >= window:
+            return None
+        task = next(self.source, None)
+        if task is None:
+            self.exhausted = True
+            return None
+        self.order.append(task.seq)
+        self.sent[task.seq] = task
+        return task
+
+    def ready(self) -> Iterator[Outcome]:
+        """Yield the outcomes that come next in task order."""
+        while self.order and self.order[0] in self.done:
+            seq = self.order.popleft()
+            self.sent.pop(seq, None)
+            yield self.done.pop(seq)
+
+    @property
+    def finished(self) -> bool:
+        """Say whether every task has been taken and its outcome yielded."""
+        return self.exhausted and not self.order
+
+
 class _Slot:
     """One worker process and the tasks it has been sent."""
 
@@ -106,8 +149,7 @@ class Pool:
         self.slots: list[_Slot] = []
         self.start_failures = 0
         self.attempts: dict[int, int] = {}
-        self.retry: deque[Task] = deque()
-        self.done: dict[int, Outcome] = {}
+        self.feed = Feed(())
         self.started_workers = 0
         self.peak_workers = 0
 
@@ -131,25 +173,13 @@ class Pool:
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Yield one Outcome per task, in the order the tasks came."""
-        source = iter(tasks)
-        order: deque[int] = deque()
-        exhausted = False
+        feed = self.feed = Feed(tasks)
         window = self.size * WINDOW_PER_WORKER
         while True:
-            while (target := self._pick()) is not None:
-                if self.retry:
-                    task = self.retry.popleft()
-                elif exhausted or len(order) >= window:
-                    break
-                elif (task := next(source, None)) is None:  # type: ignore[assignment]
-                    exhausted = True
-                    break
-                else:
-                    order.append(task.seq)
+            while (target := self._pick()) is not None and (task := feed.take(window)) is not None:
                 self._send(target if isinstance(target, _Slot) else self._spawn(), task)
-            while order and order[0] in self.done:
-                yield self.done.pop(order.popleft())
-            if exhausted and not order:
+            yield from feed.ready()
+            if feed.finished:
                 return
             self._listen()
 
@@ -214,7 +244,7 @@ class Pool:
             slot.queue.popleft()
             slot.started = None
             slot.peak_rss = max(slot.peak_rss, outcome.peak_rss)
-            self.done[outcome.seq] = outcome
+            self.feed.done[outcome.seq] = outcome
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()
@@ -257,11 +287,11 @@ class Pool:
                     stamp(),
                     task.digest,
                 )
-            self.done[task.seq] = Outcome(task.seq, task.source, failure=failure)
+            self.feed.done[task.seq] = Outcome(task.seq, task.source, failure=failure)
         for task in reversed(queue):
             self.attempts[task.seq] = self.attempts.get(task.seq, 0) + 1
             if self.attempts[task.seq] > MAX_ATTEMPTS:
-                self.done[task.seq] = Outcome(
+                self.feed.done[task.seq] = Outcome(
                     task.seq,
                     task.source,
                     failure=Failure(
@@ -275,7 +305,7 @@ class Pool:
                     ),
                 )
             else:
-                self.retry.appendleft(task)
+                self.feed.retry.appendleft(task)
         if not was_ready:
             self.start_failures += 1
             if self.start_failures >= MAX_START_FAILURES:

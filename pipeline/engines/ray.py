@@ -23,13 +23,13 @@ import contextlib
 import os
 import tempfile
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.parallel import Feed
 from pipeline.records import Failure
 from pipeline.settings import Settings
 from pipeline.workers import Outcome, Task, failure_of, stamp
@@ -183,39 +183,22 @@ class RayEngine:
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Yield one Outcome per task, in the order the tasks came."""
-        source = iter(tasks)
-        order: deque[int] = deque()
-        retry: deque[Task] = deque()
+        feed = Feed(tasks)
         pending: dict[Any, tuple[Task, Any]] = {}
-        done: dict[int, Outcome] = {}
-        sent: dict[int, Task] = {}  # tasks sent and not yet yielded, by seq
-        exhausted = False
         quiet_since = time.monotonic()
         while True:
             # Yield first: writing the oldest outcomes frees room in the window for more tasks.
-            while order and order[0] in done:
-                sent.pop(order[0], None)
-                yield done.pop(order.popleft())
-            if exhausted and not order:
+            yield from feed.ready()
+            if feed.finished:
                 return
             window = max(len(self.actors), 1) * WINDOW_PER_WORKER
-            while (actor := self._pick()) is not None:
-                if retry:
-                    task = retry.popleft()
-                elif exhausted or len(order) >= window:
-                    break
-                elif (task := next(source, None)) is None:  # type: ignore[assignment]
-                    exhausted = True
-                    break
-                else:
-                    order.append(task.seq)
-                    sent[task.seq] = task
+            while (actor := self._pick()) is not None and (task := feed.take(window)) is not None:
                 ref = actor.process.remote(task, _read(task))
                 pending[ref] = (task, actor)
                 self.load[actor] = sum(1 for _, a in pending.values() if a == actor)
-            if exhausted and not order:
+            if feed.finished:
                 return
-            if not pending and not self.booting and not self._recover(sent, done, retry):
+            if not pending and not self.booting and not self._recover(feed):
                 raise ConfigError("the Ray cluster has no actor left to run tasks on")
             ready, _ = self.ray.wait([*pending, *self.booting], num_returns=1, timeout=5.0)
             if not ready:
@@ -234,23 +217,23 @@ class RayEngine:
                 try:
                     outcome, node, restarts = self.ray.get(ref)
                 except self.ray.exceptions.RayActorError:
-                    self._lost(actor, pending, retry)
-                    self._again(task, retry, done)
+                    self._lost(actor)
+                    self._again(task, feed)
                     continue
                 if actor in self.load:
                     self.load[actor] = sum(1 for _, a in pending.values() if a == actor)
                 self.slot_restarts[actor] = restarts
                 self.placements[node] = self.placements.get(node, 0) + 1
-                done[outcome.seq] = outcome
+                feed.done[outcome.seq] = outcome
 
-    def _recover(self, sent: dict[int, Task], done: dict[int, Outcome], retry: deque[Task]) -> bool:
+    def _recover(self, feed: Feed) -> bool:
         """With nothing in flight, queue again any sent task without an outcome; say if any."""
-        queued = {t.seq for t in retry}
-        missing = [t for seq, t in sent.items() if seq not in done and seq not in queued]
-        retry.extend(missing)
+        queued = {t.seq for t in feed.retry}
+        missing = [t for seq, t in feed.sent.items() if seq not in feed.done and seq not in queued]
+        feed.retry.extend(missing)
         if not self.actors and not self.booting:
             self._spawn()
-        return bool(missing or retry) or bool(self.booting)
+        return bool(missing or feed.retry) or bool(self.booting)
 
     def _booted(self, ref: Any) -> None:
         """Put an actor that answered to work, or forget one that died while starting."""
@@ -271,7 +254,7 @@ class RayEngine:
         roomy = [a for a in self.actors if self.load[a] < DEPTH]
         return min(roomy, key=lambda a: self.load[a]) if roomy else None
 
-    def _lost(self, actor: Any, pending: dict[Any, tuple[Task, Any]], retry: deque[Task]) -> None:
+    def _lost(self, actor: Any) -> None:
         """Drop a dead actor, and start a replacement where a CPU is free."""
         if actor not in self.load:
             return  # already dropped on an earlier task of the same actor
@@ -285,13 +268,13 @@ class RayEngine:
         if (free >= 1 or not self.actors) and not self.booting:
             self._spawn()
 
-    def _again(self, task: Task, retry: deque[Task], done: dict[int, Outcome]) -> None:
+    def _again(self, task: Task, feed: Feed) -> None:
         """Send a task whose actor died to another one, or fail it after MAX_ATTEMPTS."""
         self.attempts[task.seq] = self.attempts.get(task.seq, 0) + 1
         if self.attempts[task.seq] < MAX_ATTEMPTS:
-            retry.append(task)
+            feed.retry.append(task)
             return
-        done[task.seq] = Outcome(
+        feed.done[task.seq] = Outcome(
             task.seq,
             task.source,
             failure=Failure(

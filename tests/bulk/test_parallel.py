@@ -9,10 +9,10 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.ingest import ingest
-from pipeline.parallel import Pool
+from pipeline.parallel import Feed, Pool
 from pipeline.settings import Settings
 from pipeline.store import SqliteStore
-from pipeline.workers import Task
+from pipeline.workers import Outcome, Task
 from tests.bulk.conftest import GOOD_TEXT, bomb_pdf, long_pdf
 
 FAST = Settings(ocr="never", max_seconds=60.0)
@@ -98,3 +98,23 @@ def test_inline_run_matches_workers(tmp_path: Path) -> None:
         results.append((store.stats(), sorted(m.id for m in store.iter_mentions())))
         store.close()
     assert results[0] == results[1]
+
+
+def test_the_feed_keeps_task_order_a_bounded_window_and_retries_first() -> None:
+    tasks = [Task(i, f"/x/{i}.pdf", f"{i}.pdf") for i in range(5)]
+    feed = Feed(iter(tasks))
+    assert [feed.take(2), feed.take(2), feed.take(2)] == [tasks[0], tasks[1], None]
+    feed.done[1] = Outcome(1, "1.pdf")
+    assert list(feed.ready()) == [], "the outcome of task 1 waits for task 0's"
+    feed.retry.append(tasks[0])  # its worker died before it started
+    assert feed.take(2) == tasks[0], "a task sent again goes before new ones"
+    feed.done[0] = Outcome(0, "0.pdf")
+    assert [o.seq for o in feed.ready()] == [0, 1]
+    taken = [feed.take(2), feed.take(2), feed.take(2)]
+    assert taken == [tasks[2], tasks[3], None] and not feed.finished
+    for seq in (3, 2):
+        feed.done[seq] = Outcome(seq, f"{seq}.pdf")
+    assert [o.seq for o in feed.ready()] == [2, 3]
+    assert feed.take(2) == tasks[4] and feed.take(2) is None
+    feed.done[4] = Outcome(4, "4.pdf")
+    assert [o.seq for o in feed.ready()] == [4] and feed.finished and feed.sent == {}
