@@ -49,8 +49,8 @@ TABLES: dict[str, tuple[str, ...]] = {
 VERSION = 1
 _TYPES = {"INTEGER": {"type": "long"}, "REAL": {"type": "double"}}
 _PAGE = 5000
-# Transactions whose stored legs and edges one terms query fetches.
-UTXO_BATCH = 500
+# Values one terms query carries: transaction hashes (stored legs and edges), token addresses.
+TERMS_BATCH = 500
 # Tables whose rows an import creates: a row the cluster holds is left as it is. Tokens are
 # corrected in place, and UTXO edges are replaced whenever their transaction is derived again.
 CREATED = ("transfers", "utxo_legs", "sanctions_issues", "sanctions_listings", "address_tags")
@@ -101,22 +101,14 @@ def push(es: Any, db: sqlite3.Connection) -> dict[str, int]:
     _ensure(es, db)
     sent: dict[str, int] = {}
     for table in TABLES:
-        names = [c for c, _ in columns(db, table)]
-        cursor = db.execute(f"SELECT {', '.join(names)} FROM {table}")
         index = alias(es.prefix, table)
         actions = (
             {"_op_type": "index", "_index": index, "_id": row_id(table, row), "_source": row}
-            for row in (dict(zip(names, values, strict=True)) for values in cursor)
+            for row in _rows(db, table)
         )
-        problems = es._bulk(actions, f"on-chain records into {index}")
-        if problems:
-            raise StoreError(
-                f"{len(problems)} rows were refused by {index} (first: {problems[0]}); "
-                "the rest were indexed"
-            )
-        sent[table] = int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    with es._errors("refresh the on-chain indices"):
-        es.client.indices.refresh(index=",".join(alias(es.prefix, t) for t in TABLES))
+        _send(es, actions, index, None)
+        sent[table] = _count(db, table)
+    _refresh(es)
     return sent
 
 
@@ -134,7 +126,7 @@ def pull(es: Any, db: sqlite3.Connection) -> dict[str, int]:
             if not es.client.indices.exists_alias(name=index):
                 continue
             remote = int(es.client.count(index=index)["count"])
-        local = int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        local = _count(db, table)
         if remote == local:
             continue
         names = [c for c, _ in columns(db, table)]
@@ -215,15 +207,14 @@ def token_lookup(es: Any, db: sqlite3.Connection) -> Callable[[str, str], Token 
     return lookup
 
 
-def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> dict[str, int]:
-    """Send one file's scratch store to the cluster; correct its report; return rows sent.
+def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> None:
+    """Send one file's scratch store to the cluster, and correct its report.
 
     `report.added` becomes what the cluster did not hold, `existing` gains the rest, and the
     UTXO edges are counted as derived from every stored leg of the file's transactions.
     """
-    own_legs = [tuple(r) for r in db.execute("SELECT chain, tx_hash, side, idx FROM utxo_legs")]
-    own = set(own_legs)
-    touched = sorted({(chain, tx) for chain, tx, _, _ in own_legs})
+    own = {tuple(r) for r in db.execute("SELECT chain, tx_hash, side, idx FROM utxo_legs")}
+    touched = sorted({(chain, tx) for chain, tx, _, _ in own})
     scratch_rows = {t: _count(db, t) for t in CREATED if t != "utxo_legs"}
     scratch_rows["utxo_legs"] = len(own)
     scratch_rows["transfers"] -= _count(db, "utxo_edges")  # derived, not read from the file
@@ -249,14 +240,9 @@ def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> dict[s
     db.commit()
 
     changed = _changed_tokens(es, db)
-    sent: dict[str, int] = {}
     present: dict[str, list[str]] = {}
     for table in TABLES:
-        names = [c for c, _ in columns(db, table)]
-        rows = (
-            dict(zip(names, values, strict=True))
-            for values in db.execute(f"SELECT {', '.join(names)} FROM {table}")
-        )
+        rows = _rows(db, table)
         if table == "utxo_legs":
             rows = (r for r in rows if (r["chain"], r["tx_hash"], r["side"], r["idx"]) in own)
         elif table == "tokens":
@@ -273,7 +259,6 @@ def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> dict[s
             for row in rows
         )
         _send(es, actions, index, present[table])
-        sent[table] = int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     if stale:
         deletes: list[dict[str, Any]] = []
         for chain, tx, transfer in stale:
@@ -293,8 +278,7 @@ def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> dict[s
                 }
             )
         _send(es, deletes, "the replaced UTXO edges", None)
-    with es._errors("refresh the on-chain indices"):
-        es.client.indices.refresh(index=",".join(alias(es.prefix, t) for t in TABLES))
+    _refresh(es)
 
     derived_ids = {str(i) for i in edge_ids}
     held = sum(len(ids) for t, ids in present.items() if t != "transfers")
@@ -307,7 +291,6 @@ def push_import(es: Any, db: sqlite3.Connection, report: ImportReport) -> dict[s
         report.skipped[TOO_MANY_PAIRS] = too_many
     else:
         report.skipped.pop(TOO_MANY_PAIRS, None)
-    return sent
 
 
 def _operation(table: str, row: dict[str, Any], derived: set[int]) -> str:
@@ -327,6 +310,18 @@ def _send(
         )
 
 
+def _rows(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """Yield a table's rows as column -> value."""
+    names = [c for c, _ in columns(db, table)]
+    for values in db.execute(f"SELECT {', '.join(names)} FROM {table}"):
+        yield dict(zip(names, values, strict=True))
+
+
+def _refresh(es: Any) -> None:
+    with es._errors("refresh the on-chain indices"):
+        es.client.indices.refresh(index=",".join(alias(es.prefix, t) for t in TABLES))
+
+
 def _count(db: sqlite3.Connection, table: str) -> int:
     return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
@@ -335,12 +330,11 @@ def _changed_tokens(es: Any, db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Return the file's token rows that the cluster lacks or holds with other values."""
     from elasticsearch import helpers
 
-    names = [c for c, _ in columns(db, "tokens")]
-    rows = [dict(zip(names, r, strict=True)) for r in db.execute("SELECT * FROM tokens")]
+    rows = list(_rows(db, "tokens"))
     stored: dict[str, dict[str, Any]] = {}
     index = alias(es.prefix, "tokens")
-    for start in range(0, len(rows), UTXO_BATCH):
-        addresses = sorted({r["address"] for r in rows[start : start + UTXO_BATCH]})
+    for start in range(0, len(rows), TERMS_BATCH):
+        addresses = sorted({r["address"] for r in rows[start : start + TERMS_BATCH]})
         query = {"query": {"bool": {"filter": [{"terms": {"address": addresses}}]}}}
         with es._errors(f"read {index}"):
             for hit in helpers.scan(es.client, index=index, query=query):
@@ -371,8 +365,8 @@ def _stored_utxo(
         f"INSERT OR IGNORE INTO utxo_legs ({', '.join(names)}) "
         f"VALUES ({', '.join('?' * len(names))})"
     )
-    for start in range(0, len(touched), UTXO_BATCH):
-        batch = touched[start : start + UTXO_BATCH]
+    for start in range(0, len(touched), TERMS_BATCH):
+        batch = touched[start : start + TERMS_BATCH]
         query = {
             "bool": {
                 "filter": [
